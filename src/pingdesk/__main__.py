@@ -1,0 +1,3 @@
+from pingdesk.cli.main import main
+
+raise SystemExit(main())
