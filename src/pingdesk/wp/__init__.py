@@ -1,0 +1,1 @@
+"""The WordPress data layer: tables, reading and moderation. No UI, no network."""
