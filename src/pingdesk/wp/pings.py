@@ -1,0 +1,444 @@
+"""Reading pings: one ping, pages of pings (keyset), counts and id snapshots.
+
+A ping is a comment of type pingback or trackback, or a webmention: the
+Webmention plugin stores those with a semantic type (mention, like, ...) and
+marks them with commentmeta protocol=webmention, their source in
+webmention_source_url.
+
+Pages are keyset-paginated on (comment_date_gmt, comment_ID), newest first,
+which MariaDB serves from WordPress's own (comment_approved, comment_date_gmt)
+index: the cost of a page does not grow with how deep the moderator scrolls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import Connection, Row
+
+from pingdesk.errors import ConfigError
+from pingdesk.wp.blog import Blog
+from pingdesk.wp.urls import domain_matches, host_of, like_escape
+
+KINDS: tuple[str, ...] = ("pingback", "trackback", "webmention")
+STATUSES: dict[str, str] = {"pending": "0", "approved": "1", "spam": "spam", "trash": "trash"}
+STATUS_NAMES: dict[str, str] = {v: k for k, v in STATUSES.items()} | {"post-trashed": "trash"}
+WEBMENTION_PROTOCOL = ("protocol", "webmention")
+WEBMENTION_SOURCE_KEY = "webmention_source_url"
+
+# Extension point for filters defined outside the core reader (the source
+# verification results): name -> builder(blog, value) -> SQL condition.
+EXTRA_FILTERS: dict[str, Callable[[Blog, str], ColumnElement[bool]]] = {}
+
+
+def status_code(name: str) -> str | None:
+    """'pending' -> '0' ...; 'all' -> None. Raw codes pass through."""
+    if name == "all":
+        return None
+    if name in STATUSES:
+        return STATUSES[name]
+    if name in STATUS_NAMES or name == "post-trashed":
+        return name
+    raise ConfigError(f"unknown status {name!r}: use pending, approved, spam, trash or all")
+
+
+@dataclass(frozen=True)
+class Ping:
+    id: int
+    post_id: int
+    kind: str
+    comment_type: str
+    status: str  # raw comment_approved
+    author: str
+    author_url: str
+    source_url: str
+    domain: str
+    ip: str
+    agent: str
+    content: str
+    date: datetime | None
+    date_gmt: datetime | None
+    parent: int
+    user_id: int
+    post_title: str
+    post_type: str
+    post_status: str
+    post_ping_status: str
+    is_self: bool
+    permalink: str | None = None
+    meta: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES.get(self.status, self.status)
+
+    @property
+    def cursor(self) -> tuple[datetime | None, int]:
+        return (self.date_gmt, self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of `pingdesk list --json`."""
+        return {
+            "id": self.id,
+            "post_id": self.post_id,
+            "type": self.kind,
+            "status": self.status_name,
+            "source_url": self.source_url,
+            "domain": self.domain,
+            "author": self.author,
+            "date_gmt": self.date_gmt.strftime("%Y-%m-%d %H:%M:%S") if self.date_gmt else None,
+            "ip": self.ip,
+            "self": self.is_self,
+            "post_title": self.post_title,
+        }
+
+
+@dataclass(frozen=True)
+class PingFilter:
+    status: str = "pending"  # pending | approved | spam | trash | all
+    kind: str = "all"  # pingback | trackback | webmention | all
+    post_id: int | None = None
+    domain: str | None = None
+    search: str | None = None
+    self_only: bool = False
+    check: str | None = None  # stored verification result (see pingdesk.wp.checks)
+    ids: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        status_code(self.status)
+        if self.kind != "all" and self.kind not in KINDS:
+            raise ConfigError(
+                f"unknown type {self.kind!r}: use pingback, trackback, webmention or all"
+            )
+
+    @property
+    def needs_post_filter(self) -> bool:
+        return bool(self.domain) or self.self_only
+
+
+@dataclass(frozen=True)
+class Page:
+    pings: list[Ping]
+    next_cursor: tuple[datetime | None, int] | None
+
+
+def blog_hosts(blog: Blog) -> frozenset[str]:
+    """The blog's own hosts (home and siteurl), for self-ping detection."""
+    opts = blog.options(["home", "siteurl"])
+    return frozenset(h for h in (host_of(opts["home"]), host_of(opts["siteurl"])) if h)
+
+
+def _webmention_exists(blog: Blog) -> Any:
+    c, m = blog.tables.comments, blog.tables.commentmeta
+    return exists().where(
+        m.c.comment_id == c.c.comment_ID,
+        m.c.meta_key == WEBMENTION_PROTOCOL[0],
+        m.c.meta_value == WEBMENTION_PROTOCOL[1],
+    )
+
+
+def kind_condition(blog: Blog, kind: str = "all") -> ColumnElement[bool]:
+    c = blog.tables.comments
+    if kind in ("pingback", "trackback"):
+        return c.c.comment_type == kind
+    wm = and_(c.c.comment_type.not_in(["pingback", "trackback"]), _webmention_exists(blog))
+    if kind == "webmention":
+        return wm
+    return or_(c.c.comment_type.in_(["pingback", "trackback"]), wm)
+
+
+def _host_like(column: Any, host: str, *, subdomains: bool) -> ColumnElement[bool]:
+    """A LIKE prefilter for URLs on ``host``; exact matching happens in Python."""
+    h = like_escape(host)
+    pats = [f"%://{h}", f"%://{h}/%", f"%://{h}:%", f"%://{h}?%", f"%://www.{h}%"]
+    if subdomains:
+        pats.append(f"%.{h}%")
+    return or_(*(column.like(p, escape="\\") for p in pats))
+
+
+def where_clauses(blog: Blog, flt: PingFilter) -> list[ColumnElement[bool]]:
+    c, m = blog.tables.comments, blog.tables.commentmeta
+    where: list[ColumnElement[bool]] = [kind_condition(blog, flt.kind)]
+    code = status_code(flt.status)
+    if code is not None:
+        where.append(c.c.comment_approved == code)
+    if flt.post_id is not None:
+        where.append(c.c.comment_post_ID == flt.post_id)
+    if flt.ids is not None:
+        where.append(c.c.comment_ID.in_(list(flt.ids)) if flt.ids else false())
+    if flt.search:
+        pat = f"%{like_escape(flt.search)}%"
+        where.append(
+            or_(
+                c.c.comment_author.like(pat, escape="\\"),
+                c.c.comment_author_url.like(pat, escape="\\"),
+                c.c.comment_content.like(pat, escape="\\"),
+                c.c.comment_author_IP.like(pat, escape="\\"),
+            )
+        )
+    hosts: list[tuple[str, bool]] = []
+    if flt.domain:
+        hosts.append((host_of("http://" + flt.domain.strip().split("/")[0]) or flt.domain, True))
+    if flt.self_only:
+        hosts.extend((h, False) for h in blog_hosts(blog))
+        if not hosts:
+            where.append(false())
+    if hosts:
+        wm_src = exists().where(
+            m.c.comment_id == c.c.comment_ID,
+            m.c.meta_key == WEBMENTION_SOURCE_KEY,
+            or_(*(_host_like(m.c.meta_value, h, subdomains=s) for h, s in hosts)),
+        )
+        where.append(
+            or_(*(_host_like(c.c.comment_author_url, h, subdomains=s) for h, s in hosts), wm_src)
+        )
+    if flt.check:
+        builder = EXTRA_FILTERS.get("check")
+        if builder is None:
+            raise ConfigError("filtering by check result needs the verification module")
+        where.append(builder(blog, flt.check))
+    return where
+
+
+def _columns(blog: Blog) -> list[Any]:
+    c, p = blog.tables.comments, blog.tables.posts
+    return [
+        *c.c,
+        func.coalesce(p.c.post_title, "").label("post_title"),
+        func.coalesce(p.c.post_type, "").label("post_type"),
+        func.coalesce(p.c.post_status, "").label("post_status"),
+        func.coalesce(p.c.ping_status, "").label("post_ping_status"),
+    ]
+
+
+def _select(blog: Blog) -> Select[Any]:
+    c, p = blog.tables.comments, blog.tables.posts
+    return select(*_columns(blog)).select_from(c.outerjoin(p, c.c.comment_post_ID == p.c.ID))
+
+
+def _after(blog: Blog, cursor: tuple[datetime | None, int]) -> ColumnElement[bool]:
+    c = blog.tables.comments
+    d, i = cursor
+    dv: Any = d if d is not None else None
+    # Written out (not a row comparison) so MariaDB uses a range on the index.
+    return or_(
+        c.c.comment_date_gmt < literal(dv, c.c.comment_date_gmt.type),
+        and_(c.c.comment_date_gmt == literal(dv, c.c.comment_date_gmt.type), c.c.comment_ID < i),
+    )
+
+
+def _order(blog: Blog) -> list[Any]:
+    c = blog.tables.comments
+    return [c.c.comment_date_gmt.desc(), c.c.comment_ID.desc()]
+
+
+class _Builder:
+    """Turns rows into Pings, loading webmention sources in one extra query."""
+
+    def __init__(self, blog: Blog, conn: Connection) -> None:
+        self.blog, self.conn = blog, conn
+        self.hosts = blog_hosts(blog)
+
+    def build(self, rows: Sequence[Row[Any]]) -> list[Ping]:
+        if not rows:
+            return []
+        m = self.blog.tables.commentmeta
+        others = [r.comment_ID for r in rows if r.comment_type not in ("pingback", "trackback")]
+        sources: dict[int, str] = {}
+        if others:
+            for cid, value in self.conn.execute(
+                select(m.c.comment_id, m.c.meta_value)
+                .where(m.c.comment_id.in_(others), m.c.meta_key == WEBMENTION_SOURCE_KEY)
+                .order_by(m.c.meta_id)
+            ):
+                sources.setdefault(int(cid), value or "")
+        out = []
+        for r in rows:
+            kind = r.comment_type if r.comment_type in ("pingback", "trackback") else "webmention"
+            source = sources.get(r.comment_ID, "") if kind == "webmention" else ""
+            source = source or (r.comment_author_url or "")
+            host = host_of(source)
+            out.append(
+                Ping(
+                    id=int(r.comment_ID),
+                    post_id=int(r.comment_post_ID),
+                    kind=kind,
+                    comment_type=r.comment_type or "",
+                    status=r.comment_approved,
+                    author=r.comment_author or "",
+                    author_url=r.comment_author_url or "",
+                    source_url=source,
+                    domain=host,
+                    ip=r.comment_author_IP or "",
+                    agent=r.comment_agent or "",
+                    content=r.comment_content or "",
+                    date=r.comment_date,
+                    date_gmt=r.comment_date_gmt,
+                    parent=int(r.comment_parent or 0),
+                    user_id=int(r.user_id or 0),
+                    post_title=r.post_title or "",
+                    post_type=r.post_type or "",
+                    post_status=r.post_status or "",
+                    post_ping_status=r.post_ping_status or "",
+                    is_self=bool(host) and host in self.hosts,
+                )
+            )
+        return out
+
+
+def _post_filter(flt: PingFilter, hosts: frozenset[str]) -> Callable[[Ping], bool]:
+    domain = flt.domain.strip().split("/")[0] if flt.domain else None
+
+    def keep(p: Ping) -> bool:
+        if domain and not domain_matches(p.domain, domain):
+            return False
+        return not (flt.self_only and not p.is_self)
+
+    return keep
+
+
+def list_pings(
+    blog: Blog,
+    flt: PingFilter,
+    *,
+    limit: int = 50,
+    after: tuple[datetime | None, int] | None = None,
+) -> Page:
+    """One page of pings, newest first, starting after ``after``."""
+    pings: list[Ping] = []
+    cursor = after
+    with blog.engine.connect() as conn:
+        builder = _Builder(blog, conn)
+        keep = _post_filter(flt, builder.hosts)
+        while True:
+            q = _select(blog).where(*where_clauses(blog, flt))
+            if cursor is not None:
+                q = q.where(_after(blog, cursor))
+            batch = max(limit + 1, 64) if flt.needs_post_filter else limit + 1
+            rows = conn.execute(q.order_by(*_order(blog)).limit(batch)).all()
+            built = builder.build(rows)
+            for p in built:
+                if keep(p):
+                    pings.append(p)
+                    if len(pings) > limit:
+                        return Page(pings[:limit], pings[limit - 1].cursor)
+            if len(rows) < batch:
+                return Page(pings, None)
+            cursor = built[-1].cursor
+
+
+def iter_pings(blog: Blog, flt: PingFilter, *, batch: int = 1000) -> Iterator[Ping]:
+    """Every matching ping, newest first, fetched a keyset page at a time."""
+    after: tuple[datetime | None, int] | None = None
+    while True:
+        page = list_pings(blog, flt, limit=batch, after=after)
+        yield from page.pings
+        if page.next_cursor is None:
+            return
+        after = page.next_cursor
+
+
+def ping_ids(blog: Blog, flt: PingFilter) -> list[int]:
+    """All matching ids in display order: the snapshot a virtual table scrolls over."""
+    c = blog.tables.comments
+    with blog.engine.connect() as conn:
+        if not flt.needs_post_filter:
+            q = select(c.c.comment_ID).where(*where_clauses(blog, flt)).order_by(*_order(blog))
+            return [int(i) for (i,) in conn.execute(q)]
+    return [p.id for p in iter_pings(blog, flt)]
+
+
+def get_pings(blog: Blog, ids: Iterable[int], *, with_meta: bool = False) -> list[Ping]:
+    """Pings by id, in the order given; ids that are not pings are left out."""
+    wanted = list(dict.fromkeys(int(i) for i in ids))
+    if not wanted:
+        return []
+    c, m = blog.tables.comments, blog.tables.commentmeta
+    found: dict[int, Ping] = {}
+    with blog.engine.connect() as conn:
+        builder = _Builder(blog, conn)
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            rows = conn.execute(
+                _select(blog).where(c.c.comment_ID.in_(chunk), kind_condition(blog))
+            ).all()
+            for p in builder.build(rows):
+                found[p.id] = p
+        if with_meta and found:
+            metas: dict[int, dict[str, list[str]]] = {}
+            for cid, key, value in conn.execute(
+                select(m.c.comment_id, m.c.meta_key, m.c.meta_value)
+                .where(m.c.comment_id.in_(list(found)))
+                .order_by(m.c.meta_id)
+            ):
+                metas.setdefault(int(cid), {}).setdefault(key or "", []).append(value or "")
+            found = {i: replace(p, meta=metas.get(i, {})) for i, p in found.items()}
+    return [found[i] for i in wanted if i in found]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Pings per status name x kind, with totals."""
+
+    by_status: dict[str, dict[str, int]]
+
+    def total(self, status: str) -> int:
+        return sum(self.by_status.get(status, {}).values())
+
+    def to_json(self) -> dict[str, dict[str, int]]:
+        return {s: dict(self.by_status[s]) for s in STATUSES}
+
+
+def count_pings(blog: Blog) -> Counts:
+    """Counts per status x kind in one grouped query.
+
+    Pingbacks and trackbacks are found by comment_type, webmentions through
+    their protocol meta (an indexed lookup), joined with UNION ALL so neither
+    half probes commentmeta for a million ordinary comments.
+    """
+    c, m = blog.tables.comments, blog.tables.commentmeta
+    typed = select(c.c.comment_approved.label("status"), c.c.comment_type.label("kind")).where(
+        c.c.comment_type.in_(["pingback", "trackback"])
+    )
+    wm = (
+        select(c.c.comment_approved.label("status"), literal("webmention").label("kind"))
+        .select_from(m.join(c, c.c.comment_ID == m.c.comment_id))
+        .where(
+            m.c.meta_key == WEBMENTION_PROTOCOL[0],
+            m.c.meta_value == WEBMENTION_PROTOCOL[1],
+            c.c.comment_type.not_in(["pingback", "trackback"]),
+        )
+    )
+    u = union_all(typed, wm).subquery()
+    q = select(u.c.status, u.c.kind, func.count()).group_by(u.c.status, u.c.kind)
+    by_status: dict[str, dict[str, int]] = {s: dict.fromkeys(KINDS, 0) for s in STATUSES}
+    with blog.engine.connect() as conn:
+        for status, kind, n in conn.execute(q):
+            name = STATUS_NAMES.get(status)
+            if name is None:
+                continue
+            by_status[name][kind] = by_status[name].get(kind, 0) + int(n)
+    return Counts(by_status)
+
+
+def status_case(blog: Blog) -> Any:
+    c = blog.tables.comments
+    return case(
+        {v: literal(k) for k, v in STATUSES.items()}, value=c.c.comment_approved, else_="other"
+    )
