@@ -197,8 +197,9 @@ class _Chunk:
     def _status(
         self, conn: Connection, rows: dict[int, Any], ok: list[int]
     ) -> tuple[list[int], dict[int, tuple[str, str]], set[int], list[NewItem]]:
-        trash_meta = _meta_rows(conn, self.blog, ok, TRASH_KEYS)
-        self._trash_meta = trash_meta
+        # approve/unapprove never touch the trash metas, so they need not read them.
+        touches_meta = self.action not in _FIXED_TARGET or self.action in ("spam", "trash")
+        trash_meta = _meta_rows(conn, self.blog, ok, TRASH_KEYS) if touches_meta else {}
         changed, trans, posts, items = [], {}, set(), []
         for i in ok:
             old = rows[i].comment_approved
@@ -213,11 +214,8 @@ class _Chunk:
                 NewItem(
                     "comment",
                     i,
-                    {
-                        "status": old,
-                        "post_id": int(rows[i].comment_post_ID),
-                        "trash_meta": trash_meta.get(i, []),
-                    },
+                    {"status": old, "post_id": int(rows[i].comment_post_ID)}
+                    | ({"trash_meta": trash_meta.get(i, [])} if touches_meta else {}),
                     {"status": new},
                 )
             )
@@ -422,10 +420,11 @@ def undo_status_items(
                         .where(c.c.comment_ID == cid, c.c.comment_approved == expected)
                         .values(comment_approved=it.before["status"])
                     )
-                    conn.execute(
-                        delete(m).where(m.c.comment_id == cid, m.c.meta_key.in_(TRASH_KEYS))
-                    )
-                    _insert_trash_meta(conn, blog, cid, it.before.get("trash_meta", []))
+                    if "trash_meta" in it.before:  # spam/trash/unspam/untrash changed them
+                        conn.execute(
+                            delete(m).where(m.c.comment_id == cid, m.c.meta_key.in_(TRASH_KEYS))
+                        )
+                        _insert_trash_meta(conn, blog, cid, it.before["trash_meta"])
                     restored.append(cid)
                     trans[cid] = (expected, it.before["status"])
                     posts.add(int(row.comment_post_ID))
