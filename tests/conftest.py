@@ -1,0 +1,122 @@
+"""Shared fixtures: real WordPress on real MariaDB (no mocks).
+
+The machine needs MariaDB on 127.0.0.1:3306 (root, no password; override with
+PINGDESK_TEST_MYSQL_HOST/PORT/USER/PASSWORD), php-cli + php-mysql and Debian's
+WordPress in /usr/share/wordpress. ``bash .ci/test`` installs and starts all of it.
+If something is missing, the first test that needs it FAILS with a clear message
+(nothing is skipped).
+
+Fixtures
+--------
+``wp_site`` (function scope) — a factory::
+
+    site = wp_site()                       # prefix "wp_", home "http://blog.test"
+    site = wp_site(prefix="blog7_")        # any prefix WordPress allows
+    site = wp_site(home="http://127.0.0.1:8123")
+
+Each call gives a ``wpbed.WPSite`` in a NEW database ``pd_t_<random>``, cloned
+from a WordPress install made once per session per (prefix, home) — cheap (~50 ms).
+Databases are dropped when the test ends (keep them: PINGDESK_TEST_KEEP_DBS=1).
+A ``WPSite`` has:
+
+- ``url`` — SQLAlchemy URL ``mysql+pymysql://root@127.0.0.1:3306/<db>?charset=utf8mb4``;
+  ``db``, ``prefix`` (e.g. "wp_", or "wp_2_" for a sub-site), ``base_prefix``,
+  ``home`` / ``site_home``, ``tables`` (``Tables(prefix, base_prefix)``), ``engine``.
+- ``php(commands) -> list`` — run bridge commands in ONE WordPress process on this site
+  (see tests/wpbed/bridge.php for the commands: create_posts, new_comments, apply,
+  moderate, sequence, set_option, get_option, permalinks, trackback_urls,
+  count_comments, comment_status, trash_posts, info, ...). ``php1(command)`` runs one.
+  Raises ``BridgeError`` (an AssertionError) when WordPress fails.
+- ``blog()`` — ``pingdesk.wp.blog.Blog`` on a new engine for this site.
+- ``clone(name=None)`` — a twin database with identical content and counters.
+- ``to_sqlite(path) -> Engine`` — every row of the site's tables copied into a SQLite
+  file made by ``Tables.metadata.create_all``; ``sqlite_blog(path)`` gives a ``Blog``.
+- ``snapshot()`` — ``Snapshot`` of comments, commentmeta (multiset, meta_id and
+  _wp_trash_meta_time values ignored) and posts; compare with ``==``, explain with
+  ``a.diff(b)``. ``wpbed.snapshot.take(engine, tables)`` snapshots any engine.
+
+``wp_multisite`` (function scope) — a ``WPSite`` for the main site of a fresh network
+(path install, home http://blog.test) that has a sub-site, blog_id 2 at /sub/, with
+tables wp_2_*; ``wp_multisite.sub_site()`` is the ``WPSite`` of blog 2.
+
+``seed_pings(site, n_posts, n_pings, rng)`` (``from wpbed import seed_pings``; pytest puts
+tests/ on sys.path) fills a site through wp_new_comment with pingbacks, trackbacks,
+webmentions and normal comments (replies to pings included) across
+approved/pending/spam/trash, and returns ``Seeded`` (ids by kind, post and parent).
+
+``wp_bed`` (session) — the ``Bed`` behind the factories.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from wpbed import Bed, WPSite, mariadb, php
+from wpbed.site import DEFAULT_HOME, keep_databases
+
+
+@pytest.fixture(scope="session")
+def wp_bed() -> Iterator[Bed]:
+    why = mariadb.ping()
+    if why is not None:
+        pytest.fail(
+            f"MariaDB does not answer on {mariadb.HOST}:{mariadb.PORT} as {mariadb.USER} ({why}). "
+            "Run the suite with `bash .ci/test`, which installs and starts it.",
+            pytrace=False,
+        )
+    missing = php.missing_prerequisites()
+    if missing:
+        pytest.fail(
+            "The WordPress test bed needs: "
+            + "; ".join(missing)
+            + ". `bash .ci/test` installs them.",
+            pytrace=False,
+        )
+    root = Path(tempfile.mkdtemp(prefix="pingdesk-bed-"))
+    bed = Bed(root=root, content_dir=php.make_content_dir(root), keep=keep_databases())
+    try:
+        yield bed
+    finally:
+        bed.release(list(bed.databases))
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def wp_site(wp_bed: Bed) -> Iterator[Callable[..., WPSite]]:
+    mine: list[str] = []
+
+    def make(prefix: str = "wp_", home: str = DEFAULT_HOME) -> WPSite:
+        before = set(wp_bed.databases)
+        site = wp_bed.site(prefix=prefix, home=home)
+        mine.extend(d for d in wp_bed.databases if d not in before)
+        return site
+
+    yield make
+    # Databases made by clone() of these sites are the test's too.
+    templates = set(wp_bed.templates.values())
+    wp_bed.release([d for d in wp_bed.databases if d not in templates])
+    mine.clear()
+
+
+@pytest.fixture
+def wp_multisite(wp_bed: Bed) -> Iterator[WPSite]:
+    site = wp_bed.site(multisite=True)
+    yield site
+    templates = set(wp_bed.templates.values())
+    wp_bed.release([d for d in wp_bed.databases if d not in templates])
+
+
+def pytest_report_header() -> list[str]:
+    return [
+        f"pingdesk test bed: MariaDB {mariadb.HOST}:{mariadb.PORT}, WordPress {php.WP_ROOT}"
+    ] + (
+        ["PINGDESK_DIFF_SEQUENCES=" + os.environ["PINGDESK_DIFF_SEQUENCES"]]
+        if "PINGDESK_DIFF_SEQUENCES" in os.environ
+        else []
+    )
