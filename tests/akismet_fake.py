@@ -85,7 +85,9 @@ class FakeAkismet:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -148,9 +150,7 @@ class FakeAkismet:
         if method == "POST":
             length = int(h.headers.get("Content-Length") or 0)
             body = h.rfile.read(length).decode("utf-8")
-            params.update(
-                {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
-            )
+            params.update({k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()})
         endpoint = split.path.rsplit("/", 1)[-1]
         rec = Recorded(method, split.path, endpoint, params, dict(h.headers.items()))
         with self._lock:
@@ -196,9 +196,7 @@ class FakeAkismet:
         if endpoint == "usage-limit":
             if key not in self.valid_keys:
                 return self._send(h, 200, "invalid")
-            return self._send(
-                h, 200, json.dumps(self.usage), {"Content-Type": "application/json"}
-            )
+            return self._send(h, 200, json.dumps(self.usage), {"Content-Type": "application/json"})
         if endpoint not in ("comment-check", "submit-spam", "submit-ham"):
             return self._send(h, 404, "Not found")
         if key not in self.valid_keys:

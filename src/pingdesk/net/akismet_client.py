@@ -95,7 +95,13 @@ def resolve_endpoint(configured: str | None = None) -> str:
             f"Akismet endpoint {chosen!r} is not an http(s) URL (config akismet.endpoint or "
             f"{ENV_ENDPOINT})"
         )
-    return str(url).rstrip("/")
+    # "https://rest.akismet.com/1.1/" is a natural way to write it, but the library
+    # adds the API version itself: keep only the service's root (and any mount path).
+    path = url.path.rstrip("/")
+    for version in ("/1.1", "/1.2"):
+        if path.endswith(version):
+            path = path[: -len(version)]
+    return str(url.copy_with(path=path or "/", query=None, fragment=None)).rstrip("/")
 
 
 class EndpointTransport(httpx.AsyncBaseTransport):
