@@ -274,14 +274,16 @@ def _target_from_wp_config(path: Path, env: Mapping[str, str], source: str) -> T
     if cfg.is_sqlite:
         url = URL.create("sqlite", database=str(cfg.sqlite_path))
     else:
+        # Checked in wp-config.php's own order, so the first complaint is the first gap.
+        name, user, password = cfg.db_name, cfg.db_user, cfg.db_password
         host = cfg.db_host_parts
         url = _mysql_url(
-            user=cfg.db_user,
-            password=cfg.db_password,
+            user=user,
+            password=password,
             host=host.host,
             port=host.port,
             socket=host.socket,
-            database=cfg.db_name,
+            database=name,
         )
     return Target(
         url=url,
@@ -306,7 +308,7 @@ def _target_from_db(value: str, cwd: Path, source: str) -> Target:
 def _wp_config_path(value: str, cwd: Path) -> Path:
     p = Path(value).expanduser()
     p = p if p.is_absolute() else cwd / p
-    if p.is_dir():
+    if p.is_dir() and p.suffix != ".php":
         # A WordPress folder is as good as its wp-config.php.
         found = find_wp_config(p)
         if found is None:
@@ -517,11 +519,16 @@ def _sqlite_uri_path(path: Path) -> str:
 
 
 def _mysql_engine(url: URL) -> Engine:
+    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT}
+    if url.password is not None:
+        # PyMySQL encodes a str password as Latin-1; PHP sends wp-config.php's
+        # UTF-8 bytes. Passing bytes makes 'é' in a password work like in WordPress.
+        connect_args["password"] = str(url.password).encode("utf-8")
     return create_engine(
         url,
         pool_pre_ping=True,
         isolation_level="READ COMMITTED",
-        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+        connect_args=connect_args,
     )
 
 

@@ -443,6 +443,13 @@ class _Evaluator:
             if not self._accept(")"):
                 raise _Syntax("expected ')'")
         except _Syntax as exc:
+            if self.toks[self.i].kind == "end":
+                # A ';' or the end of the file inside define( ... ): PHP itself would
+                # refuse this file, so say so now rather than when the value is needed.
+                where = self.toks[self.i]
+                raise self._fail(
+                    where.line, f"syntax error in define() started on line {t.line}: {exc}"
+                ) from None
             self.i = start
             self._skip_balanced()
             name = self._first_literal(start)
@@ -981,8 +988,9 @@ class WPConfig:
 
     @property
     def db_host_parts(self) -> DbHost:
+        value = self.db_host
         try:
-            return parse_db_host(self.db_host)
+            return parse_db_host(value)
         except ConfigError as exc:
             raise ConfigError(f"{self.where('DB_HOST')}: {exc}") from None
 
