@@ -38,8 +38,8 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 # Cloud metadata endpoints are covered by the link-local / ULA rules below;
 # they are listed by name so the refusal says what it is.
 _METADATA = {
-    ipaddress.ip_address("169.254.169.254"): "cloud metadata address",
-    ipaddress.ip_address("fd00:ec2::254"): "cloud metadata address",
+    ipaddress.ip_address("169.254.169.254"): "a cloud metadata address",
+    ipaddress.ip_address("fd00:ec2::254"): "a cloud metadata address",
 }
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
@@ -158,15 +158,14 @@ def _parse_allow_entry(text: str) -> AllowEntry:
 
 
 def unsafe_address_reason(ip: IPAddress) -> str | None:
-    """Why ``ip`` must not be contacted, or None if it is a public unicast address."""
+    """Why ``ip`` must not be contacted ('a loopback address'), or None if it is public."""
     if ip in _METADATA:
         return _METADATA[ip]
     if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped
-        if mapped is not None:
-            return "IPv4-mapped IPv6 address"
-        if ip in _IPV4_COMPAT:
-            return "IPv4-compatible IPv6 address"
+        if ip.ipv4_mapped is not None:
+            return "an IPv4-mapped IPv6 address"
+        if ip in _IPV4_COMPAT and not (ip.is_loopback or ip.is_unspecified):
+            return "an IPv4-compatible IPv6 address"
         # Tunnelling prefixes carry an IPv4 address inside; judge the inner one.
         embedded: ipaddress.IPv4Address | None = None
         if ip.sixtofour is not None:
@@ -178,27 +177,27 @@ def unsafe_address_reason(ip: IPAddress) -> str | None:
         if embedded is not None:
             inner = unsafe_address_reason(embedded)
             if inner is not None:
-                return f"IPv6 address embedding a {inner}"
+                return f"an IPv6 address embedding {inner}"
         if ip.scope_id:
-            return "IPv6 address with a zone id"
+            return "an IPv6 address with a zone id"
     if ip.is_unspecified:
-        return "unspecified address"
+        return "an unspecified address"
     if ip.is_loopback:
-        return "loopback address"
+        return "a loopback address"
     if ip.is_link_local:
-        return "link-local address"
+        return "a link-local address"
     if ip.is_multicast:
-        return "multicast address"
+        return "a multicast address"
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
-        return "carrier-grade NAT address"
-    if ip.is_private:
-        return "private address"
+        return "a carrier-grade NAT address"
     if ip.is_reserved:
-        return "reserved address"
+        return "a reserved address"
+    if ip.is_private:
+        return "a private address"
     if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
-        return "site-local address"
+        return "a site-local address"
     if not ip.is_global:
-        return "non-global address"
+        return "a non-global address"
     return None
 
 
@@ -248,7 +247,7 @@ def check_url(url: str | httpx.URL, allow: Allowlist | None = None) -> Target:
     if not allow.allows_host(str(literal), port) and not allow.allows_address(literal, port):
         reason = unsafe_address_reason(literal)
         if reason is not None:
-            raise UnsafeURL(f"{literal} is a {reason}")
+            raise UnsafeURL(f"{literal} is {reason}")
     return Target(scheme, str(literal), port, literal)
 
 
@@ -320,7 +319,7 @@ class Vetter:
             reason = unsafe_address_reason(ip)
             if reason is not None:
                 where = f"{host} resolves to {ip}" if literal is None else str(ip)
-                raise UnsafeURL(f"{where}, a {reason}")
+                raise UnsafeURL(f"{where}, {reason}")
             vetted.append(str(ip))
         return vetted
 
