@@ -391,6 +391,18 @@ require_once ABSPATH . 'wp-settings.php';
     assert cfg.where("DB_PASSWORD") == f"{tmp_path}/wp-config-local.php:2"
 
 
+def test_broken_or_binary_includes_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "<?php define('A', 'unterminated);", "broken.php")
+    (tmp_path / "blob.php").write_bytes(b"\x00\x01binary")
+    text = """<?php
+include __DIR__ . '/broken.php';
+include __DIR__ . '/blob.php';
+define('DB_NAME', 'still read');
+"""
+    cfg = parse_wp_config(write(tmp_path, text), env={})
+    assert cfg.db_name == "still read" and "A" not in cfg.constants
+
+
 def test_include_cycle_terminates(tmp_path: Path) -> None:
     write(tmp_path, "<?php include __DIR__ . '/b.php'; define('A', 1);", "a.php")
     write(tmp_path, "<?php include __DIR__ . '/a.php'; define('B', 2);", "b.php")

@@ -687,10 +687,12 @@ def _network_sites(conn: Connection, target: Target, base: str, names: set[str])
         return []
     if target.wp_config is not None and not target.multisite:
         return []
-    return _list_sites(conn, base, names)
+    return _list_sites(conn, base, names, options=False)
 
 
-def _list_sites(conn: Connection, base_prefix: str, names: set[str]) -> list[Site]:
+def _list_sites(
+    conn: Connection, base_prefix: str, names: set[str], *, options: bool = True
+) -> list[Site]:
     blogs = Tables(base_prefix, base_prefix).blogs
     have = {c["name"].lower() for c in inspect(conn).get_columns(blogs.name)}
     lacking = [c for c in BLOGS_COLUMNS if c not in have]
@@ -709,7 +711,9 @@ def _list_sites(conn: Connection, base_prefix: str, names: set[str]) -> list[Sit
         blog_id = int(row.blog_id)
         prefix = site_prefix(base_prefix, blog_id)
         name = home = None
-        if f"{prefix}options" in names:
+        # One query per site: only when asked, so connecting to one site of a
+        # large network does not read every site's options.
+        if options and f"{prefix}options" in names:
             opt = _options_table(prefix)
             found = dict(
                 conn.execute(

@@ -38,6 +38,7 @@ SQLITE_DEFAULT_FILE = ".ht.sqlite"
 # mean reading all of WordPress, and they hold no settings.
 _CORE_FILES = frozenset({"wp-settings.php", "wp-load.php", "wp-blog-header.php"})
 _MAX_INCLUDE_DEPTH = 8
+_MAX_INCLUDE_BYTES = 1_000_000
 
 
 class Unknown:
@@ -582,10 +583,20 @@ class _Evaluator:
         if resolved in st.included or st.depth >= _MAX_INCLUDE_DEPTH:
             return
         st.included.append(resolved)
-        text = _read_text(path)
+        try:
+            if path.stat().st_size > _MAX_INCLUDE_BYTES:
+                return
+            text = _read_text(path)
+            toks = _Lexer(text, str(path)).run()
+        except (ConfigError, OSError):
+            # Includes are best effort (an autoloader, a file we cannot lex): a
+            # setting they would have given is reported missing when needed.
+            return
         st.depth += 1
         try:
-            _Evaluator(_Lexer(text, str(path)).run(), st, path).run()
+            _Evaluator(toks, st, path).run()
+        except ConfigError:
+            return
         finally:
             st.depth -= 1
 
