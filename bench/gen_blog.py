@@ -697,7 +697,7 @@ def ensure(db: str, spec: Spec, *, reuse: bool, log: Callable[[str], None] = pri
     build(spec, db, log=log)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--db", default="pd_bench", help="database name (dropped and recreated)")
     ap.add_argument("--posts", type=int, default=100_000)
@@ -711,6 +711,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", default="http://bench.test")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="keep the database if its spec matches")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
     args = ap.parse_args(argv)
     if not all(c.isalnum() or c == "_" for c in args.db):
         ap.error("--db: letters, digits and underscores only")
