@@ -881,3 +881,36 @@ def test_sqlite_without_wordpress_tables(tmp_path: Path) -> None:
     with pytest.raises(ConnectError) as exc:
         connect(resolve(db=str(tmp_path / "other.sqlite")))
     one_line(exc, "no WordPress tables with prefix 'wp_'", "prefixes found: blog_")
+
+
+# --------------------------------------------------------------------------- driver surprises
+
+
+@pytest.mark.parametrize(
+    ("error", "needles"),
+    [
+        (
+            RuntimeError(
+                "'cryptography' package is required for sha256_password or "
+                "caching_sha2_password auth methods"
+            ),
+            ["at db.example:3306 as wpuser", "'cryptography' package", "pymysql[rsa]"],
+        ),
+        (ValueError("odd\nmulti-line\ndriver failure"), ["wpuser@db.example", "odd multi-line"]),
+        (
+            pymysql.err.OperationalError(2013, "Lost connection to server during query"),
+            ["at db.example:3306 as wpuser", "unreachable"],
+        ),
+        (pymysql.err.OperationalError(1130, "Host 'x' is not allowed"), ["not allowed"]),
+    ],
+)
+def test_driver_exceptions_become_one_line(
+    monkeypatch: pytest.MonkeyPatch, error: Exception, needles: list[str]
+) -> None:
+    def fail(self: object, sock: object = None) -> None:
+        raise error
+
+    monkeypatch.setattr(pymysql.connections.Connection, "connect", fail)
+    with pytest.raises(ConnectError) as exc:
+        connect(resolve(db="mysql://wpuser:secret@db.example/blog"))
+    one_line(exc, *needles)

@@ -619,6 +619,16 @@ def _open(engine: Engine, target: Target) -> Connection:
         raise _mysql_failure(target, exc) from None
     except SQLAlchemyError as exc:
         raise ConnectError(f"cannot connect to {target.label}: {_one_line(str(exc))}") from None
+    except RuntimeError as exc:
+        # PyMySQL raises a bare RuntimeError when MySQL 8's default
+        # caching_sha2_password needs RSA over plain TCP and 'cryptography' is absent.
+        if "cryptography" not in str(exc) or target.is_sqlite:
+            raise
+        raise ConnectError(
+            f"cannot connect to MariaDB/MySQL at {_mysql_where(target.url)} as "
+            f"{target.url.username}: the server's sha256/caching_sha2 login needs the "
+            "'cryptography' package (pip install 'pymysql[rsa]'), or use the Unix socket"
+        ) from None
 
 
 def _validate(engine: Engine, target: Target) -> Blog:
