@@ -103,6 +103,10 @@ class SourceServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients that hang up early (caps, deadlines) are expected; stay quiet.
+        pass
+
     def set_routes(self, routes: Mapping[str, Route]) -> None:
         with self._lock:
             self.routes.update(routes)
@@ -127,7 +131,9 @@ class SourceServer(ThreadingHTTPServer):
             return self.routes.get(urlsplit(target).path)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.serve_forever, name="demo-sources", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, args=(0.05,), name="demo-sources", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
