@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -661,3 +662,253 @@ async def test_fake_speaks_the_protocol_to_the_library_directly(
 # --- against the real WordPress Akismet plugin ---------------------------------------------
 
 PLUGIN = Path("/usr/share/wordpress/wp-content/plugins/akismet/akismet.php")
+
+# The real plugin, running inside real WordPress: its HTTP requests are sent to the
+# fake (pre_http_request), so the fake records exactly what the plugin sends.
+PLUGIN_RUNNER = r"""<?php
+ob_start();
+ini_set( 'display_errors', 'stderr' );
+$req  = json_decode( stream_get_contents( STDIN ), true );
+$site = $req['site'];
+$home = rtrim( $site['home'], '/' );
+$u    = parse_url( $home );
+$_SERVER['HTTP_HOST']       = $u['host'] . ( isset( $u['port'] ) ? ':' . $u['port'] : '' );
+$_SERVER['SERVER_NAME']     = $u['host'];
+$_SERVER['SERVER_PORT']     = '80';
+$_SERVER['REQUEST_URI']     = '/xmlrpc.php';
+$_SERVER['SCRIPT_NAME']     = '/xmlrpc.php';
+$_SERVER['PHP_SELF']        = '/xmlrpc.php';
+$_SERVER['REQUEST_METHOD']  = 'POST';
+$_SERVER['SERVER_PROTOCOL'] = 'HTTP/1.1';
+$_SERVER['REMOTE_ADDR']     = '203.0.113.9';
+$_SERVER['HTTP_USER_AGENT'] = 'The Incutio XML-RPC PHP Library -- WordPress/6.1';
+define( 'ABSPATH', '/usr/share/wordpress/' );
+define( 'DB_NAME', $site['db_name'] );
+define( 'DB_USER', $site['db_user'] );
+define( 'DB_PASSWORD', $site['db_password'] );
+define( 'DB_HOST', $site['db_host'] );
+define( 'DB_CHARSET', 'utf8mb4' );
+define( 'DB_COLLATE', '' );
+define( 'WP_CONTENT_DIR', rtrim( $site['content_dir'], '/' ) );
+define( 'WP_DEBUG', false );
+define( 'DISABLE_WP_CRON', true );
+define( 'WP_HOME', $home );
+define( 'WP_SITEURL', $home );
+define( 'WPCOM_API_KEY', $req['key'] );
+$table_prefix = $site['prefix'];
+function wp_mail( $to, $subject, $message, $headers = '', $attachments = array() ) {
+	return true;
+}
+require ABSPATH . 'wp-settings.php';
+require_once $req['plugin'];
+Akismet::init();
+remove_action( 'check_comment_flood', 'check_comment_flood_db' );
+add_filter(
+	'pre_http_request',
+	function ( $pre, $args, $url ) use ( $req ) {
+		if ( false === strpos( $url, '://rest.akismet.com/' ) ) {
+			return $pre;
+		}
+		$to = preg_replace( '#^https?://rest\.akismet\.com#', $req['fake'], $url );
+		return wp_remote_post( $to, $args );
+	},
+	10,
+	3
+);
+$out = array();
+foreach ( $req['steps'] as $s ) {
+	switch ( $s['do'] ) {
+		case 'ping': // what xmlrpc.php's pingback.ping hands to wp_new_comment()
+			$id    = wp_new_comment(
+				wp_slash(
+					array(
+						'comment_post_ID'      => (int) $s['post'],
+						'comment_author'       => $s['author'],
+						'comment_author_email' => '',
+						'comment_author_url'   => $s['url'],
+						'comment_content'      => $s['content'],
+						'comment_type'         => 'pingback',
+					)
+				),
+				true
+			);
+			$out[] = is_wp_error( $id ) ? $id->get_error_message() : (int) $id;
+			break;
+		case 'spam': // wp-admin's "Spam" link: action=spamcomment
+		case 'unspam':
+			wp_set_current_user( (int) $s['user'] );
+			$_GET['action'] = $s['do'] . 'comment';
+			$id             = (int) $s['id'];
+			$out[]          = 'spam' === $s['do']
+				? wp_spam_comment( $id ) : wp_unspam_comment( $id );
+			unset( $_GET['action'] );
+			break;
+		case 'recheck': // "Check for Spam": Akismet_Admin::recheck_queue_portion()
+			wp_set_current_user( (int) $s['user'] );
+			$out[] = Akismet::recheck_comment( (int) $s['id'], 'recheck_queue' );
+			break;
+	}
+}
+fwrite( STDERR, ob_get_clean() );
+echo json_encode( $out );
+"""
+
+
+def run_plugin(site: Any, fake: FakeAkismet, steps: list[dict[str, Any]], tmp: Path) -> list[Any]:
+    script = tmp / "akismet_plugin_runner.php"
+    script.write_text(PLUGIN_RUNNER)
+    request = {
+        "site": site.config(),
+        "key": KEY,
+        "fake": fake.url,
+        "plugin": str(PLUGIN),
+        "steps": steps,
+    }
+    proc = subprocess.run(
+        ["php", str(script)],
+        input=json.dumps(request).encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
+    result: list[Any] = json.loads(proc.stdout)
+    return result
+
+
+def akismet_meta_rows(blog: Blog, comment_id: int) -> list[tuple[str, Any]]:
+    """akismet_* meta in write order; history rows unserialized, their time left out."""
+    out: list[tuple[str, Any]] = []
+    for key, value in meta(blog, comment_id):
+        if not key.startswith("akismet_"):
+            continue
+        if key == "akismet_history":
+            entry = parse_history_value(value)
+            assert entry is not None, value
+            # PHP's own serialization, time aside: same keys, same order, same types.
+            shape = re.sub(r'^a:(\d+):\{s:4:"time";d:[0-9.E+-]+;', r"a:\1:{TIME;", value)
+            out.append((key, (entry.event, entry.user, entry.meta, shape)))
+        elif key in ("akismet_guid", "akismet_as_submitted"):
+            out.append((key, "..."))  # per request / per arrival; present on both sides
+        else:
+            out.append((key, value))
+    return out
+
+
+COMPARED = {
+    "api_key",
+    "blog",
+    "user_ip",
+    "user_agent",
+    "referrer",
+    "permalink",
+    "comment_type",
+    "comment_author",
+    "comment_author_email",
+    "comment_author_url",
+    "comment_content",
+    "comment_date_gmt",
+    "comment_post_modified_gmt",
+    "blog_lang",
+    "blog_charset",
+    "user_role",
+    "recheck_reason",
+    "is_test",
+}
+
+
+def comparable(params: dict[str, str]) -> dict[str, str]:
+    """The fields the akismet library can send; dates in one notation."""
+    out = {k: v for k, v in params.items() if k in COMPARED}
+    for k in ("comment_date_gmt", "comment_post_modified_gmt"):
+        if k in out:  # the plugin sends MySQL's 'Y-m-d H:i:s', we send ISO 8601 (the API's)
+            out[k] = out[k].replace("T", " ").removesuffix("+00:00")
+    return out
+
+
+@pytest.mark.wordpress
+@pytest.mark.mariadb
+async def test_trail_and_requests_match_the_real_akismet_plugin(
+    wp_site: Any, fake_akismet: FakeAkismet, ak_queue: ReportQueue, tmp_path: Path
+) -> None:
+    if not PLUGIN.is_file():
+        pytest.fail(f"the WordPress Akismet plugin is needed at {PLUGIN} (Debian's wordpress)")
+    site = wp_site()
+    (post,) = site.php1({"cmd": "create_posts", "n": 1})
+    # Arrival: the plugin checks both pings (ham) and stores akismet_as_submitted etc.
+    p1, p2 = run_plugin(
+        site,
+        fake_akismet,
+        [
+            {
+                "do": "ping",
+                "post": post,
+                "author": "Source one",
+                "url": "http://one.example/a",
+                "content": "[&#8230;] a link to you [&#8230;]",
+            },
+            {
+                "do": "ping",
+                "post": post,
+                "author": "Source two",
+                "url": "http://two.example/b",
+                "content": "[&#8230;] another link [&#8230;]",
+            },
+        ],
+        tmp_path,
+    )
+    assert isinstance(p1, int) and isinstance(p2, int), (p1, p2)
+    twin = site.clone()
+    blog_a, blog_b = site.blog(), twin.blog()
+    assert [status_of(blog_a, p1), status_of(blog_a, p2)] == ["0", "0"]
+    u = blog_a.tables.users
+    with blog_a.engine.connect() as conn:
+        login = conn.execute(select(u.c.user_login).where(u.c.ID == 1)).scalar_one()
+
+    # The plugin: moderator reports spam, then not spam; "Check for Spam" finds p2 spam.
+    fake_akismet.verdict_for = lambda params: "spam"  # type: ignore[method-assign]
+    fake_akismet.requests.clear()
+    run_plugin(
+        site,
+        fake_akismet,
+        [
+            {"do": "spam", "id": p1, "user": 1},
+            {"do": "unspam", "id": p1, "user": 1},
+            {"do": "recheck", "id": p2, "user": 1},
+        ],
+        tmp_path,
+    )
+    plugin_calls = list(fake_akismet.requests)
+    fake_akismet.requests.clear()
+
+    # pingdesk on the twin: the engine changes the status, report()/check() do the rest.
+    async with SpamService(
+        blog_b,
+        AkismetSettings(key=KEY, endpoint=fake_akismet.url),
+        moderator=login,
+        queue=ak_queue,
+    ) as svc:
+        moderate(blog_b, "spam", {p1: "0"})
+        assert [o.state for o in await svc.report([p1], "spam")] == ["sent"]
+        moderate(blog_b, "unspam", {p1: "spam"})
+        assert [o.state for o in await svc.report([p1], "ham")] == ["sent"]
+        summary = await svc.check([p2], move_spam=True)
+    assert summary.moved == [p2]
+    ours_calls = [c for c in fake_akismet.requests if c.endpoint != "verify-key"]
+
+    # The same meta rows, in the same order, with the same values.
+    for cid in (p1, p2):
+        assert akismet_meta_rows(blog_b, cid) == akismet_meta_rows(blog_a, cid), cid
+    assert status_of(blog_b, p1) == status_of(blog_a, p1) == "0"
+    assert status_of(blog_b, p2) == status_of(blog_a, p2) == "spam"
+
+    # The same requests, field for field (as far as the library lets us send fields).
+    assert [c.endpoint for c in plugin_calls] == ["submit-spam", "submit-ham", "comment-check"]
+    assert [c.endpoint for c in ours_calls] == ["submit-spam", "submit-ham", "comment-check"]
+    for theirs, ours in zip(plugin_calls, ours_calls, strict=True):
+        expected = comparable(theirs.params)
+        got = comparable(ours.params)
+        if theirs.endpoint == "comment-check":
+            # check_db_comment() omits the post's modified date; the API recommends it.
+            assert got.pop("comment_post_modified_gmt")
+        assert got == expected, theirs.endpoint

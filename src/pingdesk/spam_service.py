@@ -41,13 +41,21 @@ from pingdesk.net.akismet_client import (
     UsageLimit,
     Verdict,
 )
-from pingdesk.wp.akismet_meta import CommentRow, read_rows, record_check, record_report
+from pingdesk.wp.akismet_meta import (
+    CheckRecord,
+    CommentRow,
+    read_rows,
+    record_checks,
+    record_report,
+)
 from pingdesk.wp.blog import Blog
 
 T = TypeVar("T")
 KeySource = Literal["config", "wp-config", "option", "none"]
 # Failures after which sending more requests now is pointless (or rude: 429).
 STOP_KINDS = frozenset({"missing-key", "invalid-key", "unreachable", "timeout", "rate-limited"})
+FLUSH_EVERY = 50  # check answers per trail transaction
+FLUSH_SECONDS = 1.0  # ... or at least this often, so the trail keeps up with a slow run
 
 
 @dataclass
@@ -434,20 +442,40 @@ class SpamService:
                 for _ in range(workers):
                     await work.put(None)
 
+        # The trail is written in batches: one transaction (one fsync) per many answers
+        # instead of one per ping, so the database does not pace the requests.
+        records: list[CheckRecord] = []
+        last_flush = time.monotonic()
+
+        async def flush() -> None:
+            nonlocal last_flush
+            batch = records[:]
+            records.clear()
+            last_flush = time.monotonic()
+            if batch:
+                await self._db(record_checks, self.blog, batch, user)
+
         async def consume() -> None:
             nonlocal done
             while (item := await work.get()) is not None:
                 row, i, link = item
                 if stop or _cancelled(cancel):
                     continue  # drain: counted as not checked
-                result = await self._check_one(row, i, link, user, stop)
+                result, record = await self._check_one(row, i, link, stop)
+                if record is not None:
+                    records.append(record)
                 summary.results.append(result)
                 done += 1
                 if on_result is not None:
                     on_result(result, done, total)
+                if len(records) >= FLUSH_EVERY or time.monotonic() - last_flush > FLUSH_SECONDS:
+                    await flush()
 
         workers = max(1, min(self.settings.concurrency, total or 1))
-        await asyncio.gather(produce(), *(consume() for _ in range(workers)))
+        try:
+            await asyncio.gather(produce(), *(consume() for _ in range(workers)))
+        finally:
+            await flush()
         summary.not_checked = total - len(summary.results)
         summary.cancelled = _cancelled(cancel) and summary.not_checked > 0
         if stop:
@@ -465,25 +493,29 @@ class SpamService:
         row: CommentRow | None,
         ping_id: int,
         permalink: str | None,
-        user: str | None,
         stop: list[AkismetFailure],
-    ) -> CheckResult:
+    ) -> tuple[CheckResult, CheckRecord | None]:
+        """One comment-check; the record to write, if any (the caller batches writes)."""
         if row is None:
-            return CheckResult(ping_id, "skipped", message="no such ping")
+            return CheckResult(ping_id, "skipped", message="no such ping"), None
         built = build_payload(row, self.site, permalink, purpose="check")
         if isinstance(built, Skip):
-            return CheckResult(ping_id, "skipped", message=built.reason, status=row.status)
+            return CheckResult(ping_id, "skipped", message=built.reason, status=row.status), None
         try:
             verdict, info = await self.client.comment_check(built.user_ip, built.fields)
         except AkismetFailure as f:
             if f.kind in STOP_KINDS and not stop:
                 stop.append(f)
             # recheck_comment(): an answer other than true/false is recorded as 'error'.
-            await self._db(record_check, self.blog, ping_id, "error", user, response=f.response)
-            return CheckResult(ping_id, "error", message=f.message, status=row.status)
+            return (
+                CheckResult(ping_id, "error", message=f.message, status=row.status),
+                CheckRecord(ping_id, "error", response=f.response),
+            )
         answer = "false" if verdict == "ham" else "true"
-        await self._db(record_check, self.blog, ping_id, answer, user)
-        return CheckResult(ping_id, "checked", verdict, status=row.status, guid=info.guid)
+        return (
+            CheckResult(ping_id, "checked", verdict, status=row.status, guid=info.guid),
+            CheckRecord(ping_id, answer),
+        )
 
     async def _move(self, summary: CheckSummary, mover: Mover | None) -> None:
         # Like the plugin's "Check for Spam", only pending pings are moved.

@@ -362,6 +362,49 @@ def record_report(
                 _update_meta(conn, blog, comment_id, USER_KEY, user)
 
 
+@dataclass(frozen=True)
+class CheckRecord:
+    """One "Check for Spam" answer: 'true' (spam), 'false' (ham) or 'error'."""
+
+    comment_id: int
+    result: str
+    at: float = field(default_factory=microtime)  # when the answer came
+    response: str | None = None  # for 'error': what came back (first 50 chars kept)
+
+
+def _write_check(conn: Connection, blog: Blog, rec: CheckRecord, user: str | None) -> None:
+    cid = rec.comment_id
+    if rec.result in ("true", "false"):
+        _update_meta(conn, blog, cid, RESULT_KEY, rec.result)
+        _delete_meta(conn, blog, cid, ERROR_KEY)
+        _delete_meta(conn, blog, cid, DELAYED_EMAIL_KEY)
+        event = "recheck-spam" if rec.result == "true" else "recheck-ham"
+        entry = history_entry(event, user, at=rec.at)
+    elif rec.result == "error":
+        _update_meta(conn, blog, cid, RESULT_KEY, "error")
+        entry = history_entry(
+            "recheck-error", user, at=rec.at, meta={"response": (rec.response or "")[:50]}
+        )
+    else:
+        raise ValueError(f"result must be 'true', 'false' or 'error', not {rec.result!r}")
+    _add_meta(conn, blog, cid, HISTORY_KEY, php_serialize(entry))
+
+
+def record_checks(blog: Blog, records: Iterable[CheckRecord], user: str | None) -> None:
+    """Akismet::recheck_comment()'s meta writes for many answers, in one transaction.
+
+    Per comment: akismet_result; on true/false the plugin also deletes
+    akismet_error and akismet_delayed_moderation_email; then one history row
+    (recheck-spam / recheck-ham, or recheck-error with {response}).
+    """
+    records = list(records)
+    if not records:
+        return
+    with blog.engine.begin() as conn:
+        for rec in records:
+            _write_check(conn, blog, rec, user)
+
+
 def record_check(
     blog: Blog,
     comment_id: int,
@@ -370,30 +413,8 @@ def record_check(
     *,
     response: str | None = None,
 ) -> None:
-    """Akismet::recheck_comment(): the trail of one "Check for Spam" answer.
-
-    ``result`` is 'true' (spam), 'false' (ham) or 'error'; ``response`` is what
-    came back for an error (the plugin keeps its first 50 characters).
-    """
-    with blog.engine.begin() as conn:
-        if result in ("true", "false"):
-            _update_meta(conn, blog, comment_id, RESULT_KEY, result)
-            _delete_meta(conn, blog, comment_id, ERROR_KEY)
-            _delete_meta(conn, blog, comment_id, DELAYED_EMAIL_KEY)
-            event = "recheck-spam" if result == "true" else "recheck-ham"
-            _add_history(conn, blog, comment_id, event, user)
-        elif result == "error":
-            _update_meta(conn, blog, comment_id, RESULT_KEY, "error")
-            _add_history(
-                conn,
-                blog,
-                comment_id,
-                "recheck-error",
-                user,
-                {"response": (response or "")[:50]},
-            )
-        else:
-            raise ValueError(f"result must be 'true', 'false' or 'error', not {result!r}")
+    """One answer; see record_checks()."""
+    record_checks(blog, [CheckRecord(int(comment_id), result, response=response)], user)
 
 
 def record_status_change(blog: Blog, comment_id: int, new_status: str, user: str | None) -> None:
