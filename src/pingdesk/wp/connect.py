@@ -762,10 +762,10 @@ def list_sites(blog_or_engine: Blog | Engine, base_prefix: str | None = None) ->
             if f"{base}blogs" not in names:
                 return []
             return _list_sites(conn, base, names)
-    except SQLAlchemyError as exc:
-        raise ConnectError(
-            f"cannot list the sites: {_one_line(str(_driver_error(exc)[1]))}"
-        ) from None
+    except (ConnectError, NotFound):
+        raise
+    except (SQLAlchemyError, RuntimeError, OSError) as exc:
+        raise ConnectError(f"cannot list the sites: {_driver_error(exc)[1]}") from None
 
 
 def _norm_path(path: str) -> str:
