@@ -630,7 +630,7 @@ def test_missing_socket(tmp_path: Path) -> None:
     sock = tmp_path / "no.sock"
     with pytest.raises(ConnectError) as exc:
         connect(resolve(db=f"mysql://wpuser:secret@localhost/blog?unix_socket={sock}"))
-    one_line(exc, f"at {sock} as wpuser", "unreachable")
+    one_line(exc, f"at {sock} as wpuser", "unreachable", "for TCP give the host as 127.0.0.1")
 
 
 @pytest.mark.mariadb

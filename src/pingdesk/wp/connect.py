@@ -464,6 +464,9 @@ def _mysql_failure(target: Target, exc: BaseException) -> ConnectError:
         if "timed out" in reason.lower():
             reason = "timed out"
         why = f"server unreachable ({reason})"
+        if url.query.get("unix_socket"):
+            # 'localhost' silently means the socket; say how to get TCP instead.
+            why += "; for TCP give the host as 127.0.0.1"
     else:
         why = text
     return ConnectError(f"{where}: {why}")
