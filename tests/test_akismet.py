@@ -912,3 +912,58 @@ async def test_trail_and_requests_match_the_real_akismet_plugin(
             # check_db_comment() omits the post's modified date; the API recommends it.
             assert got.pop("comment_post_modified_gmt")
         assert got == expected, theirs.endpoint
+
+
+# --- the CLI ---------------------------------------------------------------------------
+
+
+def test_cli_check_status_retry_and_spam_reporting(
+    tmp_path: Path,
+    fake_akismet: FakeAkismet,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pingdesk.cli.main import main
+
+    blog = make_blog(tmp_path / "wp.sqlite")
+    for var, sub in (("XDG_CONFIG_HOME", "cfg"), ("XDG_DATA_HOME", "data"), ("HOME", "home")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    monkeypatch.setenv("PINGDESK_AKISMET_ENDPOINT", fake_akismet.url)
+    db = ["--db", f"sqlite:///{tmp_path / 'wp.sqlite'}"]
+
+    def pd(*argv: str) -> tuple[int, str]:
+        code = main([*db, *argv])
+        out, err = capsys.readouterr()
+        assert KEY not in out + err
+        return code, out + err
+
+    code, out = pd("akismet", "status")
+    assert code == 0 and "valid" in out and "12 of 1000" in out and "0 report(s)" in out
+
+    code, out = pd("akismet", "check", "--all-matching", "--json")
+    data = json.loads(out)
+    assert code == 1  # ping 4 has no IP: not everything could be checked
+    assert (data["spam"], data["discard"], data["ham"], data["skipped"]) == (1, 1, 1, 1)
+    assert [status_of(blog, i) for i in (1, 2, 3)] == ["0", "0", "0"]
+
+    code, out = pd("akismet", "check", "1", "2", "--move-spam")
+    assert code == 0 and "moved 1 to spam" in out
+    assert status_of(blog, 1) == "spam"
+
+    # `pingdesk spam` reports through the hook; Akismet down: the report waits.
+    fake_akismet.mode = "500"
+    code, out = pd("spam", "2")
+    assert code == 0 and status_of(blog, 2) == "spam"
+    fake_akismet.mode = "ok"
+    code, out = pd("akismet", "status")
+    assert "1 report(s) waiting" in out
+    code, out = pd("akismet", "retry")
+    assert code == 0 and "sent 1" in out
+    # One attempt answered 500, the retry went through; both carried the same request.
+    sent = fake_akismet.calls("submit-spam")
+    assert len(sent) == 2 and sent[0].params == sent[1].params
+
+    code, out = pd("unspam", "2")
+    assert code == 0 and len(fake_akismet.calls("submit-ham")) == 1
+    events = [h.event for h in read_akismet_info(blog, [2])[2].history]
+    assert events == ["report-ham", "report-spam", "recheck-ham", "recheck-ham"]

@@ -42,11 +42,14 @@ from pingdesk.net.akismet_client import (
     Verdict,
 )
 from pingdesk.wp.akismet_meta import (
+    TRANSITION_NAMES,
     CheckRecord,
     CommentRow,
+    plugin_active,
     read_rows,
     record_checks,
     record_report,
+    record_status_change,
 )
 from pingdesk.wp.blog import Blog
 
@@ -601,6 +604,119 @@ class SpamService:
             summary.sent += 1
         summary.remaining = self.queue.count(self.blog.key)
         return summary
+
+
+# --- reporting after every moderation (ops.Desk.after_moderation) ---------------------------
+
+
+def classify_transitions(
+    transitions: dict[int, tuple[str, str]],
+) -> tuple[list[int], list[int], list[tuple[int, str]]]:
+    """Akismet::transition_comment_status(): which changes are reports.
+
+    Spam from pending/approved is a spam report; pending/approved from spam is a
+    ham report; any other change (not a delete) is a ``status-<new>`` history row.
+    """
+    spam: list[int] = []
+    ham: list[int] = []
+    other: list[tuple[int, str]] = []
+    for cid, (old, new) in sorted(transitions.items()):
+        if old == new:
+            continue
+        if new == "spam" and old in ("0", "1"):
+            spam.append(cid)
+        elif old == "spam" and new in ("0", "1"):
+            ham.append(cid)
+        elif new in TRANSITION_NAMES:
+            other.append((cid, TRANSITION_NAMES[new]))
+    return spam, ham, other
+
+
+class AkismetReporting:
+    """The hook ops.Desk runs after each moderation: report spam / ham, like wp-admin.
+
+    In a thread without an event loop (the CLI, a TUI worker thread) it reports
+    before returning and keeps the outcomes in ``last``; inside a running loop it
+    schedules the reports as a task and hands the outcomes to ``notify``.
+    """
+
+    def __init__(
+        self,
+        settings: AkismetSettings,
+        *,
+        moderator: str | None = None,
+        queue: ReportQueue | str | Path | None = None,
+        notify: Callable[[list[ReportOutcome]], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.moderator = moderator
+        self.queue = queue
+        self.notify = notify
+        self.last: list[ReportOutcome] = []
+        self._tasks: set[asyncio.Task[list[ReportOutcome]]] = set()
+
+    def __call__(self, desk: Any, result: Any) -> None:
+        blog: Blog = desk.blog
+        user = getattr(desk, "moderator", "") or self.moderator
+        spam, ham, other = classify_transitions(dict(getattr(result, "transitions", {})))
+        # With the plugin active, wp-admin would log these moderator changes too.
+        if other and plugin_active(blog):
+            for cid, name in other:
+                record_status_change(blog, cid, name, user)
+        self.last = []
+        if not spam and not ham:
+            return
+        journal = getattr(desk, "journal", None)
+        coro = self._report(blog, spam, ham, user, journal)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.last = asyncio.run(coro)
+            if self.notify is not None:
+                self.notify(self.last)
+            return
+        task = loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[list[ReportOutcome]]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled() or task.exception() is not None:
+            return
+        self.last = task.result()
+        if self.notify is not None:
+            self.notify(self.last)
+
+    async def _report(
+        self, blog: Blog, spam: list[int], ham: list[int], user: str | None, journal: Any
+    ) -> list[ReportOutcome]:
+        async with SpamService(
+            blog, self.settings, moderator=user, queue=self.queue, journal=journal
+        ) as svc:
+            out: list[ReportOutcome] = []
+            if spam:
+                out += await svc.report(spam, "spam")
+            if ham:
+                out += await svc.report(ham, "ham")
+            return out
+
+
+def install_reporting(
+    desk: Any,
+    config: Any,
+    *,
+    notify: Callable[[list[ReportOutcome]], None] | None = None,
+    queue: ReportQueue | str | Path | None = None,
+) -> AkismetReporting:
+    """Hook Akismet reporting into ``desk.after_moderation``; returns the hook."""
+    hook = AkismetReporting(
+        AkismetSettings.from_config(config),
+        moderator=getattr(getattr(config, "moderator", None), "login", None),
+        queue=queue,
+        notify=notify,
+    )
+    desk.after_moderation.append(hook)
+    return hook
 
 
 # --- one-call helpers for the CLI / ops layer -----------------------------------------------

@@ -179,6 +179,10 @@ class UsageLimit:
 class AkismetClient:
     """One API key + blog URL, one httpx client, one akismet.AsyncClient on top of it."""
 
+    # (endpoint, key, blog URL) verified in this process: each moderation action opens
+    # a client, and the key is verified once, not once per action.
+    _verified_keys: set[tuple[str, str, str]] = set()
+
     def __init__(
         self,
         key: str | None,
@@ -258,6 +262,7 @@ class AkismetClient:
 
         if isinstance(exc, akismet.APIKeyError):
             self._verified = False
+            AkismetClient._verified_keys.discard((self.endpoint, self._key, self.blog_url))
             return AkismetFailure(
                 "invalid-key",
                 f"Akismet rejected the API key for {self.blog_url} ({what}); check the key in "
@@ -341,11 +346,16 @@ class AkismetClient:
 
     async def verify(self, *, force: bool = False) -> None:
         """verify-key once per client; AkismetFailure('invalid-key') when it is refused."""
-        if self._verified and not force:
+        ident = (self.endpoint, self._key, self.blog_url)
+        if not force and (self._verified or ident in AkismetClient._verified_keys):
+            self._verified = True
             return
         valid, _info = await self._call("key verification", self._lib.verify_key)
         self._verified = bool(valid)
-        if not valid:
+        if valid:
+            AkismetClient._verified_keys.add(ident)
+        else:
+            AkismetClient._verified_keys.discard(ident)
             raise AkismetFailure(
                 "invalid-key",
                 f"Akismet says the API key is not valid for {self.blog_url}; check the key in "

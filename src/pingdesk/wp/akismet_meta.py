@@ -417,6 +417,17 @@ def record_check(
     record_checks(blog, [CheckRecord(int(comment_id), result, response=response)], user)
 
 
+# wp_transition_comment_status() names statuses this way in its hooks.
+TRANSITION_NAMES = {"1": "approved", "0": "unapproved", "spam": "spam", "trash": "trash"}
+
+
+def plugin_active(blog: Blog) -> bool:
+    """Is the Akismet plugin active on this site (its hooks would be writing history)?"""
+    plugins = php_unserialize(blog.option("active_plugins"))
+    names = plugins.values() if isinstance(plugins, dict) else []
+    return any(str(n).endswith("akismet.php") and "akismet" in str(n) for n in names)
+
+
 def record_status_change(blog: Blog, comment_id: int, new_status: str, user: str | None) -> None:
     """transition_comment_status(): a moderator's status change that is not a report.
 
