@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import shutil
 import socket
@@ -967,3 +968,19 @@ def test_cli_check_status_retry_and_spam_reporting(
     assert code == 0 and len(fake_akismet.calls("submit-ham")) == 1
     events = [h.event for h in read_akismet_info(blog, [2])[2].history]
     assert events == ["report-ham", "report-spam", "recheck-ham", "recheck-ham"]
+
+
+async def test_httpx_request_logs_do_not_show_the_key(
+    ak_blog: Blog,
+    fake_akismet: FakeAkismet,
+    ak_queue: ReportQueue,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # usage-limit is a GET with ?api_key=...; httpx logs each request URL at INFO.
+    with caplog.at_level(logging.DEBUG):
+        async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
+            st = await svc.status()
+    assert st.usage is not None
+    assert "usage-limit" in caplog.text
+    assert KEY not in caplog.text
+    assert "api_key=%5Bapi+key+hidden%5D" in caplog.text or "[api key hidden]" in caplog.text

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import email.utils
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -84,6 +85,25 @@ def redact(text: str, *secrets: str | None) -> str:
         if secret:
             text = text.replace(secret, "[api key hidden]")
     return text
+
+
+class _RedactKeys(logging.Filter):
+    """httpx logs every request URL at INFO, and usage-limit carries the key in its query."""
+
+    keys: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.keys:
+            text = record.getMessage()
+            clean = redact(text, *self.keys)
+            if clean != text:
+                record.msg, record.args = clean, ()
+        return True
+
+
+_REDACT = _RedactKeys()
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_REDACT)
 
 
 def resolve_endpoint(configured: str | None = None) -> str:
@@ -194,6 +214,8 @@ class AkismetClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._key = key or ""
+        if self._key:
+            _RedactKeys.keys.add(self._key)
         self.blog_url = blog_url
         self.endpoint = resolve_endpoint(endpoint)
         self.alert: Alert | None = None
