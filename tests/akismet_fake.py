@@ -65,6 +65,7 @@ class FakeAkismet:
         self._thread: threading.Thread | None = None
         self.active = 0
         self.max_active = 0
+        self.port_wanted = 0  # 0: any free port
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -90,7 +91,7 @@ class FakeAkismet:
             # The default listen backlog (5) drops connects when a client opens 16+ at once.
             request_queue_size = 256
 
-        self._server = Server(("127.0.0.1", 0), Handler)
+        self._server = Server(("127.0.0.1", self.port_wanted), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True
@@ -243,3 +244,33 @@ class FakeAkismet:
             h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test)
+
+
+def main() -> None:
+    """Run the fake by hand, e.g. for the demo blog:
+
+    python tests/akismet_fake.py --port 8765 --key demo12345678
+    PINGDESK_AKISMET_ENDPOINT=http://127.0.0.1:8765 pingdesk demo
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(description="fake Akismet REST service on 127.0.0.1")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--key", action="append", default=[], help="a valid key (repeatable)")
+    ap.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    ap.add_argument("--mode", default="ok", help="ok, error-body, 500, 429, hang, invalid")
+    args = ap.parse_args()
+    fake = FakeAkismet(valid_keys=tuple(args.key or ["a1b2c3d4e5f6"]), delay=args.delay)
+    fake.mode = args.mode
+    fake.port_wanted = args.port
+    fake.start()
+    print(f"fake Akismet on {fake.url} (keys: {', '.join(sorted(fake.valid_keys))})", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

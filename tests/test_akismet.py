@@ -984,3 +984,43 @@ async def test_httpx_request_logs_do_not_show_the_key(
     assert "usage-limit" in caplog.text
     assert KEY not in caplog.text
     assert "api_key=%5Bapi+key+hidden%5D" in caplog.text or "[api key hidden]" in caplog.text
+
+
+def test_hook_follows_the_plugins_transition_rules(
+    ak_blog: Blog, fake_akismet: FakeAkismet, tmp_path: Path
+) -> None:
+    from pingdesk.spam_service import AkismetReporting, classify_transitions
+
+    assert classify_transitions(
+        {1: ("0", "spam"), 2: ("spam", "1"), 3: ("trash", "spam"), 4: ("0", "1"), 5: ("1", "1")}
+    ) == ([1], [2], [(3, "spam"), (4, "approved")])
+
+    class FakeDesk:
+        blog = ak_blog
+        moderator = "editor"
+        journal = None
+
+    class Result:
+        transitions: dict[int, tuple[str, str]] = {}
+
+    hook = AkismetReporting(
+        AkismetSettings(endpoint=fake_akismet.url), queue=tmp_path / "journal.sqlite3"
+    )
+    moderate(ak_blog, "spam", {1: "0"})
+    moderate(ak_blog, "approve", {2: "0"})
+    Result.transitions = {1: ("0", "spam"), 2: ("0", "1")}
+    hook(FakeDesk(), Result())  # no event loop in this thread: reports before returning
+    assert [(o.ping_id, o.state) for o in hook.last] == [(1, "sent")]
+    assert [h.event for h in read_akismet_info(ak_blog, [2])[2].history] == []
+    # With the Akismet plugin active, wp-admin logs other moderator changes too.
+    with ak_blog.engine.begin() as conn:
+        conn.execute(
+            insert(ak_blog.tables.options).values(
+                option_name="active_plugins", option_value=php_serialize(["akismet/akismet.php"])
+            )
+        )
+    ak_blog.forget_options()
+    hook(FakeDesk(), Result())
+    entries = read_akismet_info(ak_blog, [2])[2].history
+    assert [(h.event, h.user) for h in entries] == [("status-approved", "editor")]
+    assert entries[0].describe() == "editor changed the comment status to approved."

@@ -719,6 +719,17 @@ def install_reporting(
     return hook
 
 
+def retry_on_start(desk: Any, config: Any) -> RetrySummary | None:
+    """Send the reports still waiting from an earlier session (None: nothing was due).
+
+    Blocking (up to the Akismet timeout): call it from a worker thread in the TUI.
+    """
+    queue = ReportQueue()
+    if not queue.waiting(desk.blog.key, due_only=True):
+        return None
+    return run_sync(retry(desk.blog, settings=AkismetSettings.from_config(config), queue=queue))
+
+
 # --- one-call helpers for the CLI / ops layer -----------------------------------------------
 
 
