@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import importlib.util
 import ssl
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,6 +44,12 @@ from pingdesk.net.safety import (
     check_url,
     system_resolver,
 )
+
+# httpcore tries `import sniffio` on every lock it creates; when sniffio is not
+# installed each failed import searches sys.path again (~0.2 ms, several per
+# request). Recording the absence once makes later imports fail at once.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 DEFAULT_MAX_BYTES = 1_000_000
 DEFAULT_TIMEOUT = 10.0
@@ -147,13 +155,20 @@ class _VettedTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, vetter: Vetter, settings: FetchSettings) -> None:
-        super().__init__(verify=settings.verify_tls, trust_env=False, retries=0)
-        ssl_context = httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False)
+        # One SSL context (loading the CA bundle costs tens of milliseconds).
+        ssl_context = (
+            settings.verify_tls
+            if isinstance(settings.verify_tls, ssl.SSLContext)
+            else httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False)
+        )
+        super().__init__(verify=ssl_context, trust_env=False, retries=0)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
+            # Small on purpose: httpcore scans every pooled connection (with a
+            # poll() each) for every request, and sources rarely share a host.
             max_connections=settings.max_connections,
             max_keepalive_connections=settings.max_connections,
-            keepalive_expiry=5.0,
+            keepalive_expiry=2.0,
             http1=True,
             http2=False,
             network_backend=VettingBackend(vetter),

@@ -100,7 +100,7 @@ class VerifySettings:
             max_redirects=self.max_redirects,
             user_agent=user_agent(self.home),
             verify_tls=self.verify_tls,
-            max_connections=max(self.concurrency * 2, 8),
+            max_connections=max(self.concurrency, 4),
         )
 
 
