@@ -56,7 +56,7 @@ def open_desk(args: argparse.Namespace) -> Iterator[Desk]:
     blog = connect(target)
     journal = Journal(journal_path())
     desk = Desk(blog, journal, moderator=config.moderator.login or "")
-    _install_hooks(desk, config)
+    args.akismet_hook = _install_hooks(desk, config)
     try:
         yield desk
     finally:
@@ -64,15 +64,16 @@ def open_desk(args: argparse.Namespace) -> Iterator[Desk]:
         blog.engine.dispose()
 
 
-def _install_hooks(desk: Desk, config: Any) -> None:
-    """Akismet reporting of spam / not-spam, when that module is present."""
-    try:
-        from pingdesk import spam_service
-    except ImportError:
-        return
-    install = getattr(spam_service, "install_reporting", None)
-    if install is not None:
-        install(desk, config)
+def _install_hooks(desk: Desk, config: Any) -> Any:
+    """Akismet reporting of spam / not-spam, as wp-admin's plugin reports them."""
+    from pingdesk.spam_service import install_reporting
+
+    return install_reporting(desk, config)
+
+
+def _akismet_outcomes(args: argparse.Namespace) -> list[Any]:
+    hook = getattr(args, "akismet_hook", None)
+    return list(getattr(hook, "last", []) or [])
 
 
 def ping_filter(args: argparse.Namespace) -> PingFilter:
@@ -211,9 +212,30 @@ def _result_json(res: ModerationResult) -> dict[str, Any]:
     }
 
 
-def report_moderation(res: ModerationResult, *, as_json: bool) -> int:
+def _akismet_line(outcomes: list[Any]) -> str | None:
+    if not outcomes:
+        return None
+    by_state: dict[str, int] = {}
+    for o in outcomes:
+        by_state[o.state] = by_state.get(o.state, 0) + 1
+    words = {
+        "sent": "reported to Akismet",
+        "queued": "waiting to be reported (pingdesk akismet retry)",
+        "recorded": "recorded without an Akismet key",
+        "skipped": "not reported",
+    }
+    return "; ".join(f"{n} {words.get(k, k)}" for k, n in by_state.items())
+
+
+def report_moderation(
+    res: ModerationResult, *, as_json: bool, akismet: list[Any] | None = None
+) -> int:
+    akismet = akismet or []
     if as_json:
-        emit_json(_result_json(res))
+        data = _result_json(res)
+        if akismet:
+            data["akismet"] = [o.to_json() for o in akismet]
+        emit_json(data)
     else:
         n = len(res.changed)
         what = PAST.get(res.action, res.action)
@@ -225,6 +247,12 @@ def report_moderation(res: ModerationResult, *, as_json: bool) -> int:
             print(f"conflict: {c.describe()} — changed by someone else, left alone")
         for i, reason in res.skipped:
             print(f"skipped #{i}: {reason}")
+        line = _akismet_line(akismet)
+        if line:
+            print(line)
+        for o in akismet:
+            if o.state in ("queued", "skipped") and o.message:
+                print(f"  #{o.ping_id}: {clean(o.message)}")
     return EXIT_OK if not res.conflicts and not res.skipped and not res.cancelled else EXIT_PARTIAL
 
 
@@ -269,7 +297,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
                     print(f"not a ping on this blog: #{i}")
             return EXIT_OK
         res = desk.act(args.action, seen, progress=Progress(PAST[args.action]))
-        return report_moderation(res, as_json=args.json)
+        return report_moderation(res, as_json=args.json, akismet=_akismet_outcomes(args))
 
 
 def _post_filter(args: argparse.Namespace) -> PostFilter:
@@ -345,6 +373,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     with open_desk(args) as desk:
         res = desk.undo()
+        akismet = _akismet_outcomes(args)
         if args.json:
             emit_json(
                 {
@@ -355,12 +384,16 @@ def cmd_undo(args: argparse.Namespace) -> int:
                         {"id": c.id, "expected": c.expected, "actual": c.actual}
                         for c in res.conflicts
                     ],
+                    "akismet": [o.to_json() for o in akismet],
                 }
             )
         else:
             print(f"undid {res.undone_action} #{res.undone_id}: {len(res.restored)} restored")
             for c in res.conflicts:
                 print(f"conflict: {c.describe()} — changed since, left alone")
+            line = _akismet_line(akismet)
+            if line:
+                print(line)
     return EXIT_PARTIAL if res.conflicts else EXIT_OK
 
 
