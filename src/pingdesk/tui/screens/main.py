@@ -1,0 +1,677 @@
+"""The main screen: header, the ping table, the detail pane, key hints.
+
+Keys follow WordPress's comment moderation shortcuts. Every database call runs
+in a worker: reads in their own thread workers, writes one after another in
+the app's writer (see jobs.py). A single-row action takes the row out of the
+table at once (act and advance) and puts it back if the write fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from pingdesk.errors import NotFound, PingdeskError
+from pingdesk.ops import BlogInfo, Desk
+from pingdesk.tui.jobs import Job
+from pingdesk.tui.model import (
+    DONE_VERBS,
+    VIEW_LABELS,
+    VIEWS,
+    Query,
+    plural,
+    view_code,
+)
+from pingdesk.tui.screens.confirm import ConfirmScreen
+from pingdesk.tui.screens.detail import DetailScreen
+from pingdesk.tui.screens.filter import FilterScreen
+from pingdesk.tui.screens.help import HelpScreen
+from pingdesk.tui.screens.mark import MarkScreen
+from pingdesk.tui.widgets.detail import Detail, DetailPane
+from pingdesk.tui.widgets.header import DeskHeader
+from pingdesk.tui.widgets.ping_table import PingTable
+from pingdesk.tui.widgets.progress import ProgressPanel
+from pingdesk.wp.moderation import APPLICABLE, Conflict, ModerationResult, UndoResult
+from pingdesk.wp.pings import Counts, PingFilter
+
+if TYPE_CHECKING:
+    from pingdesk.tui.app import PingdeskApp
+
+# Above this many rows an action shows a progress bar and can be cancelled.
+LONG_ACTION = 500
+DESTRUCTIVE = {"spam", "trash", "delete"}
+STATUS_WORDS = {"0": "pending", "1": "approved", "spam": "spam", "trash": "trash"}
+
+
+def _conflict_text(conflicts: list[Conflict], limit: int = 4) -> str:
+    parts = []
+    for c in conflicts[:limit]:
+        now = "deleted" if c.actual is None else STATUS_WORDS.get(c.actual, c.actual)
+        parts.append(f"#{c.id} is now {now}")
+    more = f" and {len(conflicts) - limit} more" if len(conflicts) > limit else ""
+    return "; ".join(parts) + more
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "act('approve')", "Approve"),
+        Binding("u", "act('unapprove')", "Unapprove", show=False),
+        Binding("s", "act('spam')", "Spam"),
+        # One key, two meanings, as in wp-admin: check_action picks by view.
+        Binding("d", "act('trash')", "Trash"),
+        Binding("d", "act('delete')", "Delete"),
+        Binding("z", "undo", "Undo"),
+        Binding("z", "act('unspam')", "Not spam"),
+        Binding("z", "act('untrash')", "Restore"),
+        Binding("ctrl+z", "undo_any", "Undo", show=False),
+        Binding("x,space", "mark", "Mark"),
+        Binding("X", "mark_all", "Mark all", show=False),
+        Binding("m", "mark_pattern", "Mark by", show=False),
+        Binding("A", "act_marked('approve')", "Approve marked", show=False),
+        Binding("S", "act_marked('spam')", "Spam marked", show=False),
+        Binding("T", "act_marked('trash')", "Trash marked", show=False),
+        Binding("U", "act_marked('unapprove')", "Unapprove marked", show=False),
+        Binding("Z", "act_marked('restore')", "Restore marked", show=False),
+        Binding("D", "act_marked('delete')", "Delete marked", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("1", "view('pending')", "Pending", show=False),
+        Binding("2", "view('approved')", "Approved", show=False),
+        Binding("3", "view('spam')", "Spam", show=False),
+        Binding("4", "view('trash')", "Trash", show=False),
+        Binding("tab", "cycle_view(1)", "Next view", show=False),
+        Binding("shift+tab", "cycle_view(-1)", "Previous view", show=False),
+        Binding("enter", "detail", "Detail", show=False),
+        Binding("ctrl+r", "reload", "Refresh", show=False),
+        Binding("escape", "escape", "Cancel", show=False),
+        Binding("v", "verify", "Verify", show=False),
+        Binding("V", "verify_marked", "Verify marked", show=False),
+        Binding("K", "akismet_check", "Akismet check", show=False),
+        Binding("c", "close_pings", "Close pings", show=False),
+        Binding("comma", "settings", "Settings", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "pending"
+        self.query_ = Query()
+        self._data_gen = 0
+        self._snapshot_gen = 0
+        self._detail_timer: Timer | None = None
+        self._optimistic: dict[int, int] = {}  # id -> removed while its write runs
+        self.info: BlogInfo | None = None
+
+    # -- plumbing -----------------------------------------------------------------
+
+    @property
+    def pd_app(self) -> PingdeskApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def desk(self) -> Desk:
+        return self.pd_app.desk
+
+    @property
+    def table(self) -> PingTable:
+        return self.query_one(PingTable)
+
+    @property
+    def header(self) -> DeskHeader:
+        return self.query_one(DeskHeader)
+
+    def compose(self) -> ComposeResult:
+        app = self.pd_app
+        yield DeskHeader(id="header")
+        yield PingTable(app.load_rows, extras=app.extra_columns(), now=app.now, id="pings")
+        yield DetailPane(id="detail")
+        yield ProgressPanel(id="progress")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.table.loading = True
+        self.table.focus()
+        self.load_info()
+        self.load_snapshot(keep_index=0)
+        interval = self.pd_app.refresh_interval
+        if interval:
+            self.set_interval(interval, self._auto_refresh, name="auto-refresh")
+
+    def filter(self) -> PingFilter:
+        return self.query_.apply(PingFilter(status=self.view))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        spam_or_trash = self.view in ("spam", "trash")
+        if action == "act" and parameters:
+            what = parameters[0]
+            if what == "trash":
+                return not spam_or_trash
+            if what == "delete":
+                return spam_or_trash
+            if what == "unspam":
+                return self.view == "spam"
+            if what == "untrash":
+                return self.view == "trash"
+        if action == "undo":
+            # z means 'not spam' / 'restore' there; ctrl+z (undo_any) still undoes.
+            return not spam_or_trash
+        if action in ("verify", "verify_marked"):
+            return True if self.pd_app.services.verify is not None else False
+        if action == "akismet_check":
+            return True if self.pd_app.services.akismet is not None else False
+        return True
+
+    # -- reading ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="info", exit_on_error=False)
+    def load_info(self) -> None:
+        try:
+            info = self.desk.info()
+        except Exception as exc:
+            self.app.call_from_thread(self._failed, "Could not read the blog", exc)
+            return
+        self.app.call_from_thread(self._got_info, info)
+
+    def _got_info(self, info: BlogInfo) -> None:
+        self.info = info
+        self.header.set_state(info=info)
+
+    def load_snapshot(
+        self,
+        *,
+        keep_id: int | None = None,
+        keep_index: int | None = None,
+        focus_ids: list[int] | None = None,
+    ) -> None:
+        self._snapshot_gen += 1
+        self._snapshot_worker(
+            self._snapshot_gen, self._data_gen, self.filter(), keep_id, keep_index, focus_ids
+        )
+
+    @work(thread=True, group="snapshot", exit_on_error=False)
+    def _snapshot_worker(
+        self,
+        gen: int,
+        data_gen: int,
+        flt: PingFilter,
+        keep_id: int | None,
+        keep_index: int | None,
+        focus_ids: list[int] | None,
+    ) -> None:
+        try:
+            ids = self.desk.ids(flt)
+            counts = self.desk.counts()
+        except Exception as exc:
+            self.app.call_from_thread(self._snapshot_failed, gen, exc)
+            return
+        self.app.call_from_thread(
+            self._got_snapshot, gen, data_gen, ids, counts, keep_id, keep_index, focus_ids
+        )
+
+    def _snapshot_failed(self, gen: int, exc: BaseException) -> None:
+        if gen == self._snapshot_gen:
+            self.table.loading = False
+            self.table.refresh()
+            self._failed("Could not read the pings", exc)
+
+    def _got_snapshot(
+        self,
+        gen: int,
+        data_gen: int,
+        ids: list[int],
+        counts: Counts,
+        keep_id: int | None,
+        keep_index: int | None,
+        focus_ids: list[int] | None,
+    ) -> None:
+        if gen != self._snapshot_gen:
+            return  # a newer view or filter was asked for
+        if data_gen != self._data_gen:
+            # A write finished while we read: this snapshot may predate it.
+            self.load_snapshot(keep_id=keep_id, keep_index=keep_index, focus_ids=focus_ids)
+            return
+        if self._optimistic:
+            ids = [i for i in ids if i not in self._optimistic]
+        if focus_ids:
+            present = set(ids)
+            keep_id = next((i for i in focus_ids if i in present), keep_id)
+        table = self.table
+        table.set_ids(ids, keep_id=keep_id, keep_index=keep_index)
+        table.refetch_visible()
+        self._set_counts(counts)
+        self.header.set_state(marked=len(table.marked))
+
+    def _set_counts(self, counts: Counts) -> None:
+        self.header.set_state(counts=counts, view=self.view, query_text=self.query_.text)
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def load_counts(self) -> None:
+        try:
+            counts = self.desk.counts()
+        except Exception:
+            return  # the next refresh reports it
+        self.app.call_from_thread(self._set_counts, counts)
+
+    def _auto_refresh(self) -> None:
+        if not self.pd_app.runner.busy and self.app.screen is self:
+            self.load_snapshot(keep_id=self.table.current_id, keep_index=self.table.cursor)
+
+    def action_reload(self) -> None:
+        self.load_info()
+        self.load_snapshot(keep_id=self.table.current_id, keep_index=self.table.cursor)
+
+    # -- detail pane --------------------------------------------------------------
+
+    @on(PingTable.CursorMoved)
+    def _cursor_moved(self, event: PingTable.CursorMoved) -> None:
+        pane = self.query_one(DetailPane)
+        if event.ping_id is None:
+            pane.show(None, self.pd_app.now())
+            return
+        if event.row is not None:
+            pane.show(event.row.ping, self.pd_app.now())
+        else:
+            pane.show_text(f"#{event.ping_id} …")
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        # Wait until the cursor rests before reading history (j held down).
+        self._detail_timer = self.set_timer(0.15, lambda: self._load_detail(event.ping_id))
+
+    def _load_detail(self, ping_id: int | None) -> None:
+        if ping_id is not None and ping_id == self.table.current_id:
+            self._detail_worker(ping_id)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _detail_worker(self, ping_id: int) -> None:
+        try:
+            detail = self.pd_app.load_detail(ping_id)
+        except Exception:
+            return
+        self.app.call_from_thread(self._show_detail, ping_id, detail)
+
+    def _show_detail(self, ping_id: int, detail: Detail) -> None:
+        if ping_id == self.table.current_id:
+            self.query_one(DetailPane).show(detail, self.pd_app.now())
+
+    def action_detail(self) -> None:
+        pid = self.table.current_id
+        if pid is not None:
+            self.app.push_screen(DetailScreen(pid, self.pd_app.load_detail, self.pd_app.now))
+
+    # -- views and filter ---------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        if view == self.view:
+            return
+        self.view = view
+        table = self.table
+        table.marked.clear()
+        table.loading = True
+        table.set_ids([])
+        self.header.set_state(view=view, marked=0)
+        self.load_snapshot(keep_index=0)
+        self.refresh_bindings()
+
+    def action_cycle_view(self, step: int) -> None:
+        self.action_view(VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)])
+
+    def action_filter(self) -> None:
+        def done(query: Query | None) -> None:
+            if query is None:
+                return
+            self.query_ = query
+            table = self.table
+            table.marked.clear()
+            table.loading = True
+            table.set_ids([])
+            self.header.set_state(query_text=query.text, marked=0)
+            self.load_snapshot(keep_index=0)
+
+        allow_check = self.pd_app.services.verify is not None
+        self.app.push_screen(FilterScreen(self.query_.text, allow_check=allow_check), done)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.pd_app.action_request_quit()
+
+    def action_close_pings(self) -> None:
+        self.pd_app.action_close_pings()
+
+    def action_settings(self) -> None:
+        self.pd_app.action_settings()
+
+    # -- marks --------------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        table = self.table
+        pid = table.current_id
+        if pid is None:
+            return
+        table.toggle_mark(pid)
+        table.action_cursor_down()
+        self.header.set_state(marked=len(table.marked))
+
+    def action_mark_all(self) -> None:
+        table = self.table
+        if table.ids and len(table.marked) == len(table.ids):
+            table.set_marks([])
+        else:
+            table.set_marks(table.ids)
+        self.header.set_state(marked=len(table.marked))
+
+    def action_mark_pattern(self) -> None:
+        table = self.table
+        pid = table.current_id
+        row = table.row(pid) if pid is not None else None
+        domain = row.ping.domain if row else ""
+        check = row.extras.get("check") if row and self.pd_app.services.verify else None
+
+        def picked(what: str | None) -> None:
+            if what is None:
+                return
+            if what == "all":
+                table.set_marks(table.ids)
+            elif what == "none":
+                table.set_marks([])
+            elif what == "domain" and domain:
+                self._mark_matching(replace(self.filter(), domain=domain), f"from {domain}")
+                return
+            elif what == "self":
+                self._mark_matching(replace(self.filter(), self_only=True), "self-pings")
+                return
+            elif what == "check" and check:
+                self._mark_matching(replace(self.filter(), check=check), f"checked {check}")
+                return
+            self.header.set_state(marked=len(table.marked))
+
+        self.app.push_screen(MarkScreen(domain, check=check or None, akismet=None), picked)
+
+    @work(thread=True, group="mark", exit_on_error=False)
+    def _mark_matching(self, flt: PingFilter, what: str) -> None:
+        try:
+            ids = self.desk.ids(flt)
+        except Exception as exc:
+            self.app.call_from_thread(self._failed, "Could not mark", exc)
+            return
+        self.app.call_from_thread(self._add_marks, ids, what)
+
+    def _add_marks(self, ids: list[int], what: str) -> None:
+        table = self.table
+        before = len(table.marked)
+        table.set_marks(table.marked | set(ids))
+        added = len(table.marked) - before
+        self.header.set_state(marked=len(table.marked))
+        self.notify(f"Marked {plural(added, 'ping')} {what} ({len(table.marked):,} marked)")
+
+    def action_escape(self) -> None:
+        if self.pd_app.runner.cancel_current():
+            self.notify("Cancelling after the current chunk…")
+        elif self.table.marked:
+            self.table.set_marks([])
+            self.header.set_state(marked=0)
+
+    # -- moderating ---------------------------------------------------------------
+
+    def _undo_hint(self) -> str:
+        return "ctrl+z undoes" if self.view in ("spam", "trash") else "z undoes"
+
+    def action_act(self, action: str) -> None:
+        table = self.table
+        pid = table.current_id
+        if pid is None:
+            self.notify("No ping here.", severity="warning")
+            return
+        row = table.row(pid)
+        seen = row.ping.status if row is not None else view_code(self.view)
+        if seen not in APPLICABLE[action]:
+            status = STATUS_WORDS.get(seen, seen)
+            self.notify(
+                f"{DONE_VERBS[action].split()[0].lower()} does not apply to a {status} ping.",
+                severity="warning",
+            )
+            return
+        if action == "delete":
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._submit(action, {pid: seen}, optimistic=True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Delete ping #{pid} permanently?",
+                    "WordPress cannot bring it back; pingdesk's journal can (ctrl+z).",
+                ),
+                answered,
+            )
+            return
+        self._submit(action, {pid: seen}, optimistic=True)
+
+    def action_act_marked(self, action: str) -> None:
+        table = self.table
+        if action == "restore":
+            if self.view == "spam":
+                action = "unspam"
+            elif self.view == "trash":
+                action = "untrash"
+            else:
+                self.notify("Z restores marked pings in the Spam and Trash views.")
+                return
+        if action == "delete" and self.view not in ("spam", "trash"):
+            self.notify("D deletes permanently in the Spam and Trash views; T trashes.")
+            return
+        ids = [i for i in table.ids if i in table.marked]
+        if not ids:
+            self.notify("Nothing marked: x marks a ping, X marks all in view.", severity="warning")
+            return
+        code = view_code(self.view)
+        if code not in APPLICABLE[action]:
+            self.notify(
+                f"{DONE_VERBS[action].split()[0].lower()} does not apply in "
+                f"{VIEW_LABELS[self.view]}.",
+                severity="warning",
+            )
+            return
+        seen = dict.fromkeys(ids, code)
+        if action in DESTRUCTIVE and len(ids) > 1 or action == "delete":
+            verb = {"spam": "Mark as spam", "trash": "Trash", "delete": "Delete permanently"}[
+                action
+            ]
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._submit(action, seen, optimistic=False)
+
+            detail = (
+                "WordPress cannot bring them back; pingdesk's journal can (ctrl+z)."
+                if action == "delete"
+                else "ctrl+z undoes it."
+            )
+            self.app.push_screen(
+                ConfirmScreen(f"{verb} {plural(len(ids), 'marked ping')}?", detail), answered
+            )
+            return
+        self._submit(action, seen, optimistic=False)
+
+    def _submit(self, action: str, seen: dict[int, str], *, optimistic: bool) -> None:
+        table = self.table
+        where = table.remove_ids(seen) if optimistic else {}
+        self._optimistic.update(where)
+        if optimistic:
+            self.header.set_state(marked=len(table.marked))
+        n = len(seen)
+        long = n > LONG_ACTION
+        desk = self.desk
+
+        def run(job: Job) -> ModerationResult:
+            return desk.act(action, seen, progress=job.progress, should_stop=job.should_stop)
+
+        def done(result: ModerationResult) -> None:
+            self._finish_optimistic(where)
+            self._data_gen += 1
+            self._after_act(result, where)
+
+        def failed(exc: BaseException) -> None:
+            self._finish_optimistic(where)
+            table.put_back(where)
+            self._failed(f"{DONE_VERBS[action]}: failed", exc)
+
+        label = f"{DONE_VERBS[action]}: {plural(n, 'ping')}"
+        self.pd_app.runner.submit(
+            Job(label, run, on_done=done, on_error=failed, long=long, on_progress=None)
+        )
+
+    def _finish_optimistic(self, where: dict[int, int]) -> None:
+        for i in where:
+            self._optimistic.pop(i, None)
+
+    def _after_act(self, result: ModerationResult, where: dict[int, int]) -> None:
+        table = self.table
+        changed = set(result.changed)
+        conflicted = {c.id for c in result.conflicts}
+        if where:
+            # Rows the write did not move (skipped) come back; conflicted rows are no
+            # longer in this view's status, so they stay out (and are reported).
+            back = {i: n for i, n in where.items() if i not in changed and i not in conflicted}
+            if back:
+                table.put_back(back)
+        else:
+            table.remove_ids(changed | conflicted)
+        self.header.set_state(marked=len(table.marked))
+        verb = DONE_VERBS[result.action]
+        if result.changed:
+            n = len(result.changed)
+            first = f" (#{result.changed[0]})" if n == 1 else ""
+            tail = " — cancelled before the end" if result.cancelled else ""
+            self.notify(f"{verb} {plural(n, 'ping')}{first}{tail}. {self._undo_hint()}.")
+        elif result.cancelled:
+            self.notify(f"{verb}: cancelled, nothing changed.", severity="warning")
+        if result.conflicts:
+            self.notify(
+                f"{plural(len(result.conflicts), 'conflict')}, left as they are: "
+                + _conflict_text(result.conflicts),
+                title="Changed by someone else",
+                severity="warning",
+                timeout=10,
+            )
+        if result.skipped and not result.changed and not result.conflicts:
+            self.notify(result.skipped[0][1], severity="warning")
+        self.load_counts()
+
+    def action_undo_any(self) -> None:
+        self.action_undo()
+
+    def action_undo(self) -> None:
+        desk = self.desk
+        table = self.table
+        keep = table.current_id
+
+        def run(job: Job) -> UndoResult:
+            return desk.undo()
+
+        def done(result: UndoResult) -> None:
+            self._data_gen += 1
+            what = result.undone_action
+            n = len(result.restored)
+            if what in DONE_VERBS or what in ("close-pings", "open-pings", "settings"):
+                label = DONE_VERBS.get(what, what).lower()
+                self.notify(f"Undid {label}: {plural(n, 'item')} put back.")
+            else:
+                self.notify(f"Undid {what}: {plural(n, 'item')} put back.")
+            if result.conflicts:
+                self.notify(
+                    f"{plural(len(result.conflicts), 'conflict')}, left as they are: "
+                    + _conflict_text(result.conflicts),
+                    title="Changed since",
+                    severity="warning",
+                    timeout=10,
+                )
+            restored = [int(i) for i in result.restored] if what in DONE_VERBS else []
+            table.forget_rows(restored)
+            self.load_snapshot(keep_id=keep, keep_index=table.cursor, focus_ids=restored)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, NotFound):
+                self.notify("Nothing to undo.")
+            else:
+                self._failed("Undo failed", exc)
+
+        self.pd_app.runner.submit(Job("Undo", run, on_done=done, on_error=failed))
+
+    # -- checks (verification, Akismet) -------------------------------------------
+
+    def action_verify(self) -> None:
+        pid = self.table.current_id
+        if pid is not None:
+            self._run_check("verify", [pid])
+
+    def action_verify_marked(self) -> None:
+        table = self.table
+        ids = [i for i in table.ids if i in table.marked]
+        if not ids:
+            self.notify("Nothing marked: x marks a ping, X marks all in view.", severity="warning")
+            return
+        self._run_check("verify", ids)
+
+    def action_akismet_check(self) -> None:
+        table = self.table
+        ids = [i for i in table.ids if i in table.marked]
+        if not ids and table.current_id is not None:
+            ids = [table.current_id]
+        if ids:
+            self._run_check("akismet", ids)
+
+    def _run_check(self, which: str, ids: list[int]) -> None:
+        service = getattr(self.pd_app.services, which)
+        if service is None:
+            return
+        desk, table = self.desk, self.table
+
+        def run(job: Job) -> str:
+            return str(service.run(desk, ids, progress=job.progress, should_stop=job.should_stop))
+
+        def done(summary: str) -> None:
+            table.forget_rows(ids)
+            self.notify(summary or f"Checked {plural(len(ids), 'ping')}.")
+            if table.current_id in ids:
+                self._load_detail(table.current_id)
+
+        def failed(exc: BaseException) -> None:
+            self._failed("Check failed", exc)
+
+        label = ("Verifying" if which == "verify" else "Akismet check") + f" {len(ids):,}"
+        self.pd_app.runner.submit(Job(label, run, on_done=done, on_error=failed, long=len(ids) > 1))
+
+    # -- errors -------------------------------------------------------------------
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        msg = str(exc) if isinstance(exc, PingdeskError) else f"{type(exc).__name__}: {exc}"
+        self.notify(f"{what}: {msg}", severity="error", timeout=10)
+
+    # -- long actions -------------------------------------------------------------
+
+    def job_started(self, job: Job) -> None:
+        if job.long:
+            self.query_one(ProgressPanel).start(job.label)
+            self.header.set_state(busy="working…")
+
+    def job_progress(self, job: Job, done: int, total: int) -> None:
+        if job.long:
+            self.query_one(ProgressPanel).advance(done, total)
+
+    def job_finished(self, job: Job) -> None:
+        if job.long:
+            self.query_one(ProgressPanel).stop()
+            self.header.set_state(busy="")
+
+
+JobHook = Callable[[Job], Any]
