@@ -380,3 +380,111 @@ def test_check_filter_sqlite(tmp_path: Any) -> None:
 
     with pytest.raises(PingdeskError):
         check_filter(blog, "nonsense")
+
+
+def _sqlite_blog(tmp_path: Any, sources: list[str]) -> Any:
+    from sqlalchemy import create_engine, insert
+
+    from pingdesk.wp.blog import Blog
+    from pingdesk.wp.schema import Tables
+
+    t = Tables("wp_", "wp_")
+    engine = create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    t.metadata.create_all(engine)
+    empty = {"post_content": "", "post_excerpt": "", "to_ping": "", "pinged": "",
+             "post_content_filtered": ""}  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(
+            insert(t.options),
+            [
+                {"option_name": "home", "option_value": "http://demo.test"},
+                {"option_name": "siteurl", "option_value": "http://demo.test"},
+                {"option_name": "permalink_structure", "option_value": "/%postname%/"},
+            ],
+        )
+        conn.execute(
+            insert(t.posts).values(ID=1, post_title="Hello", post_name="hello",
+                                   post_date="2024-01-02 03:04:05", guid="", **empty)
+        )  # fmt: skip
+        for i, url in enumerate(sources, start=1):
+            conn.execute(
+                insert(t.comments).values(
+                    comment_ID=i, comment_post_ID=1, comment_author=f"S{i}",
+                    comment_author_url=url, comment_content="[…] x […]",
+                    comment_type="pingback", comment_approved="0",
+                    comment_date="2024-02-01 00:00:00", comment_date_gmt="2024-02-01 00:00:00",
+                )
+            )  # fmt: skip
+    return Blog(engine=engine, tables=t, label="sqlite")
+
+
+def test_demo_wiring_and_tui_service(tmp_path: Any, loopback_only: list[str]) -> None:
+    from pingdesk.demo_sources import demo_source_url, start_demo_sources_for
+    from pingdesk.net.verify import VerifyService
+
+    plan = demo_source_plan(len(DEMO_KINDS) - 1)  # all but the stalled one
+    plan = [(p, k) for p, k in plan if k != "stalled"] + [("/src/linked/99", "linked")]
+    blog = _sqlite_blog(tmp_path, [demo_source_url(p, k) for p, k in plan])
+
+    @dataclass
+    class FakeDesk:
+        blog: Any
+
+        def pings(self, ids: Any) -> Any:
+            from pingdesk.wp.pings import get_pings
+
+            return get_pings(self.blog, ids)
+
+    desk = FakeDesk(blog)
+    server, settings = start_demo_sources_for(blog)
+    try:
+        service = VerifyService(settings)
+        ticks: list[tuple[int, int]] = []
+        ids = list(range(1, len(plan) + 1))
+        summary = service.run(desk, ids, progress=lambda d, t: ticks.append((d, t)))
+        assert summary.startswith(f"{len(plan)} checked: ")
+        assert ticks[0] == (0, len(plan)) and ticks[-1] == (len(plan), len(plan))
+        values = service.values(desk, desk.pings(ids))
+        kinds = dict(zip(ids, (k for _, k in plan), strict=True))
+        assert values[next(i for i, k in kinds.items() if k == "gone-404")] == "gone"
+        assert values[next(i for i, k in kinds.items() if k == "redirect")] == "linked"
+        assert values[next(i for i, k in kinds.items() if k == "refused")] == "refused"
+        assert values[next(i for i, k in kinds.items() if k == "mentioned")] == "mentioned"
+        lines = service.details(desk, desk.pings([1])[0])
+        assert lines[0].startswith("Source check: linked (HTTP 200)")
+        assert any(line.startswith("Excerpt: ") for line in lines)
+        # The list filter works on SQLite too.
+        from pingdesk.wp.pings import PingFilter, list_pings
+
+        gone = list_pings(blog, PingFilter(status="all", check="gone"), limit=50).pings
+        assert sorted(p.id for p in gone) == sorted(
+            i for i, k in kinds.items() if k.startswith("gone")
+        )
+    finally:
+        server.stop()
+
+
+def test_service_stops_when_asked(tmp_path: Any, server: SourceServer) -> None:
+    from pingdesk.net.verify import VerifyService
+
+    server.set_routes({f"/w{i}": Route(body=linking(), delay=0.5) for i in range(12)})
+    blog = _sqlite_blog(tmp_path, [f"{server.base_url}/w{i}" for i in range(12)])
+
+    @dataclass
+    class FakeDesk:
+        blog: Any
+
+        def pings(self, ids: Any) -> Any:
+            from pingdesk.wp.pings import get_pings
+
+            return get_pings(self.blog, ids)
+
+    done: list[int] = []
+    service = VerifyService(settings_for(server, concurrency=2))
+    summary = service.run(
+        FakeDesk(blog), list(range(1, 13)), progress=lambda d, t: done.append(d),
+        should_stop=lambda: max(done, default=0) >= 2,
+    )  # fmt: skip
+    assert "stopped" in summary
+    stored = load_results(blog, range(1, 13))
+    assert 2 <= len(stored) < 12  # what finished was kept

@@ -5,17 +5,21 @@ verification result: some link to their post, some only mention it, some never
 link, some are gone (404/410), some redirect, one is slow, one stalls, one is
 not HTML. The demo's verify settings allowlist exactly ``127.0.0.1:<port>``.
 
-Wiring (for the demo generator)::
+Wiring. The demo blog is a file that outlives one run while the server's port
+changes, so demo pings name a fixed, port-less host, DEMO_SOURCE_BASE, and the
+demo's verify settings connect that host to the server (``connect_map``), with
+an allowlist of exactly ``127.0.0.1:<port>``:
 
-    server, base = start_demo_sources()           # empty route table
-    plan = demo_source_plan(len(demo_pings))      # [(path, kind), ...]
-    # give ping i the source URL base + plan[i][0] (a demo_refused_url() for kind
-    # 'refused'), and remember which post it targets:
-    sources = {path: permalink_of_post_i for i, (path, kind) in enumerate(plan)}
-    server.set_routes(demo_pages(sources))
-    allow = [f"127.0.0.1:{server.port}"]           # VerifySettings extra_allow
-    ...
+    # when generating the demo blog
+    plan = demo_source_plan(k)                    # [(path, kind), ...]
+    ping i gets source URL demo_source_url(path, kind)   # kind 'refused' -> metadata URL
+
+    # when `pingdesk demo` starts
+    server, settings = start_demo_sources_for(desk.blog)  # routes from the blog's pings
+    ... VerifyService(settings) for the TUI ...
     server.stop()
+
+Tests and the benchmark use ``start_demo_sources(routes)`` with their own routes.
 
 Page text is fixed; only the target URL varies, and it is HTML-escaped.
 """
@@ -29,6 +33,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 # Kinds of demo source, in the order demo_source_plan() hands them out.
@@ -53,6 +58,9 @@ _ONCE = {"slow", "stalled", "refused", "not-html", "server-error"}
 SLOW_SECONDS = 2.5
 STALL_SECONDS = 30.0  # longer than the fetch deadline: shows 'unreachable'
 _REFUSED_URL = "http://169.254.169.254/latest/meta-data/"
+# A name that never resolves anywhere (.test is reserved): only the demo maps it.
+DEMO_SOURCE_HOST = "sources.pingdesk-demo.test"
+DEMO_SOURCE_BASE = f"http://{DEMO_SOURCE_HOST}"
 
 
 @dataclass
@@ -211,6 +219,13 @@ def demo_source_path(kind: str, n: int) -> str:
     return f"/src/{kind}/{n}"
 
 
+def demo_source_url(path: str, kind: str | None = None) -> str:
+    """The source URL a demo ping gets for a plan entry."""
+    if kind == "refused":
+        return _REFUSED_URL
+    return DEMO_SOURCE_BASE + path
+
+
 def demo_refused_url() -> str:
     """A source the allowlist never covers (cloud metadata): shows 'refused'."""
     return _REFUSED_URL
@@ -308,3 +323,42 @@ def demo_pages(sources: Mapping[str, str]) -> dict[str, Route]:
         else:
             routes[path] = Route(body=linking)
     return routes
+
+
+async def _offline_resolver(host: str, port: int) -> list[str]:
+    # The demo works offline: no other name is looked up for real.
+    raise OSError(f"the demo is offline; {host} is not resolved")
+
+
+def demo_verify_settings(
+    server: SourceServer, verify_config: Any = None, home: str | None = None
+) -> Any:
+    """Verify settings for the demo: the source host maps to this server, nothing else resolves."""
+    from pingdesk.net.verify import VerifySettings
+
+    settings = VerifySettings.from_config(
+        verify_config, home=home, environ={}, extra_allow=[f"127.0.0.1:{server.port}"]
+    )
+    settings.resolver = _offline_resolver
+    settings.connect_map = {(DEMO_SOURCE_HOST, 80): ("127.0.0.1", server.port)}
+    return settings
+
+
+def demo_routes_for_blog(blog: Any) -> dict[str, Route]:
+    """Pages for every demo ping whose source is on DEMO_SOURCE_BASE, linking to its post."""
+    from pingdesk.wp.permalinks import permalinks
+    from pingdesk.wp.pings import PingFilter, iter_pings
+
+    wanted: dict[str, int] = {}
+    for ping in iter_pings(blog, PingFilter(status="all", kind="all")):
+        url = ping.source_url or ""
+        if url.startswith(DEMO_SOURCE_BASE + "/src/"):
+            wanted[url[len(DEMO_SOURCE_BASE) :]] = ping.post_id
+    links = permalinks(blog, set(wanted.values()))
+    return demo_pages({path: links.get(post, "") for path, post in wanted.items()})
+
+
+def start_demo_sources_for(blog: Any, verify_config: Any = None) -> tuple[SourceServer, Any]:
+    """Start the demo's source server for this blog; returns it and its VerifySettings."""
+    server, _ = start_demo_sources(demo_routes_for_blog(blog))
+    return server, demo_verify_settings(server, verify_config, home=blog.option("home"))

@@ -25,7 +25,7 @@ import importlib.util
 import ssl
 import sys
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from types import TracebackType
@@ -76,6 +76,9 @@ class FetchSettings:
     # Test servers use self-signed certificates; real use always verifies.
     verify_tls: bool | ssl.SSLContext = True
     max_connections: int = 64
+    # Demo only: connect (host, port) to (address, port) instead, like a hosts file
+    # with ports. The address is still vetted (it must be allowlisted to be private).
+    connect_map: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,9 +110,12 @@ class VettingBackend(httpcore.AsyncNetworkBackend):
     checks still use the name.
     """
 
-    def __init__(self, vetter: Vetter) -> None:
+    def __init__(
+        self, vetter: Vetter, connect_map: Mapping[tuple[str, int], tuple[str, int]] | None = None
+    ) -> None:
         self._vetter = vetter
         self._inner = httpcore.AnyIOBackend()
+        self._map = dict(connect_map or {})
 
     async def connect_tcp(
         self,
@@ -119,6 +125,7 @@ class VettingBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        host, port = self._map.get((host.lower(), port), (host, port))
         addresses = await self._vetter.resolve_and_vet(host, port)
         last: Exception | None = None
         for address in addresses:
@@ -171,7 +178,7 @@ class _VettedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=2.0,
             http1=True,
             http2=False,
-            network_backend=VettingBackend(vetter),
+            network_backend=VettingBackend(vetter, settings.connect_map),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import ssl
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -33,6 +34,7 @@ from pingdesk.wp.checks import RESULTS, CheckResult, store_results, utc_now_iso
 __all__ = [
     "RESULTS",
     "CheckResult",
+    "VerifyService",
     "VerifySettings",
     "check_pings",
     "verify_pings",
@@ -65,6 +67,7 @@ class VerifySettings:
     home: str | None = None  # the blog's home, named in our User-Agent
     resolver: Resolver = system_resolver
     verify_tls: bool | ssl.SSLContext = True
+    connect_map: Mapping[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_config(
@@ -101,6 +104,7 @@ class VerifySettings:
             user_agent=user_agent(self.home),
             verify_tls=self.verify_tls,
             max_connections=max(self.concurrency, 4),
+            connect_map=self.connect_map,
         )
 
 
@@ -292,11 +296,14 @@ async def check_pings(
     on_result: OnResult | None = None,
     cancel: Cancel | None = None,
     store: bool = True,
+    flush_every: float = 0.5,
 ) -> list[CheckResult]:
-    """Targets from the database, verification, then results stored in commentmeta.
+    """Targets from the database, verification, results stored in commentmeta.
 
-    Database work runs in worker threads so a UI's event loop stays free. Results
-    finished before a cancellation are stored too.
+    Results are stored as they arrive (in small batches, at most every
+    ``flush_every`` seconds), so another view of the blog sees them fill in, and
+    a cancelled run keeps what it finished. Database work runs in worker threads
+    so a UI's event loop stays free.
     """
     from pingdesk.wp.permalinks import target_urls_for
 
@@ -306,16 +313,32 @@ async def check_pings(
     post_ids = {p.post_id for p in pings}
     targets = await asyncio.to_thread(target_urls_for, blog, post_ids)
     done: list[CheckResult] = []
+    pending: list[CheckResult] = []
+    lock = asyncio.Lock()
+    last_flush = time.monotonic()
+
+    async def flush() -> None:
+        nonlocal last_flush
+        async with lock:
+            batch = pending[:]
+            pending.clear()
+            last_flush = time.monotonic()
+            if batch:
+                await asyncio.to_thread(store_results, blog, batch)
 
     async def collect(r: CheckResult) -> None:
         done.append(r)
+        if store:
+            pending.append(r)
+            if time.monotonic() - last_flush >= flush_every and not lock.locked():
+                await flush()
         await _emit(on_result, r)
 
     try:
         await verify_pings(pings, targets, settings=settings, on_result=collect, cancel=cancel)
     finally:
-        if store and done:
-            await asyncio.shield(asyncio.to_thread(store_results, blog, list(done)))
+        if store:
+            await asyncio.shield(flush())
     order = {p.id: i for i, p in enumerate(pings)}
     return sorted(done, key=lambda r: order.get(r.ping_id, 0))
 
@@ -333,3 +356,114 @@ def run_check_pings(
     return asyncio.run(
         check_pings(blog, pings, settings=settings, on_result=on_result, cancel=cancel, store=store)
     )
+
+
+def summarize(results: Sequence[CheckResult]) -> str:
+    """'12 checked: 5 linked, 3 gone, 4 no-link'."""
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.result] = counts.get(r.result, 0) + 1
+    parts = ", ".join(f"{counts[k]} {k}" for k in RESULTS if counts.get(k))
+    return f"{len(results)} checked" + (f": {parts}" if parts else "")
+
+
+def detail_lines(result: CheckResult | None) -> list[str]:
+    """Plain-text lines for a detail pane (render as text, never as markup)."""
+    from pingdesk.wp.checks import age_text
+
+    if result is None:
+        return ["Source check: never (press v to check)"]
+    status = f" (HTTP {result.http_status})" if result.http_status else ""
+    age = age_text(result.age())
+    when = age if age in ("just now", "?") else f"{age} ago"
+    lines = [f"Source check: {result.result}{status}, {when}"]
+    if result.reason:
+        lines.append(f"Reason: {result.reason}")
+    if result.final_url and result.final_url != result.source_url:
+        lines.append(f"Final URL: {result.final_url}")
+    if result.title:
+        lines.append(f"Page title: {result.title}")
+    if result.excerpt:
+        lines.append(f"Excerpt: {result.excerpt}")
+    if result.checked_at:
+        lines.append(f"Checked at: {result.checked_at}")
+    return lines
+
+
+class VerifyService:
+    """The TUI's `v` / `V` service (see pingdesk.tui.services.CheckService).
+
+    All methods are synchronous and meant for worker threads: ``run`` starts its
+    own event loop there. ``settings`` defaults to the config's [verify] section
+    plus PINGDESK_VERIFY_ALLOW, with the blog's home in the User-Agent.
+    """
+
+    key = "check"
+    header = "SOURCE"
+    width = 11
+
+    def __init__(self, settings: VerifySettings | None = None, config: Any = None) -> None:
+        self.settings = settings
+        self.config = config
+
+    def _settings_for(self, desk: Any) -> VerifySettings:
+        if self.settings is not None:
+            if self.settings.home is None:
+                self.settings.home = desk.blog.option("home")
+            return self.settings
+        verify_config = getattr(self.config, "verify", None)
+        if self.config is None:
+            try:
+                from pingdesk.config import load_config
+
+                verify_config = load_config().verify
+            except Exception:  # a broken config file must not break the key
+                verify_config = None
+        return VerifySettings.from_config(verify_config, home=desk.blog.option("home"))
+
+    def values(self, desk: Any, pings: Sequence[Any]) -> dict[int, str]:
+        from pingdesk.wp.checks import load_results
+
+        return {i: r.result for i, r in load_results(desk.blog, [p.id for p in pings]).items()}
+
+    def results(self, desk: Any, ids: Iterable[int]) -> dict[int, CheckResult]:
+        from pingdesk.wp.checks import load_results
+
+        return load_results(desk.blog, ids)
+
+    def details(self, desk: Any, ping: Any) -> list[str]:
+        from pingdesk.wp.checks import load_results
+
+        return detail_lines(load_results(desk.blog, [ping.id]).get(ping.id))
+
+    def run(
+        self,
+        desk: Any,
+        ids: Sequence[int],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> str:
+        pings = desk.pings(ids)
+        total = len(pings)
+        done = 0
+        if progress is not None:
+            progress(0, total)
+
+        def on_result(_: CheckResult) -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        results = run_check_pings(
+            desk.blog,
+            pings,
+            settings=self._settings_for(desk),
+            on_result=on_result,
+            cancel=should_stop,
+        )
+        text = summarize(results)
+        if len(results) < total:
+            text += f" (stopped; {total - len(results)} not checked)"
+        return text
