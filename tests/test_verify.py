@@ -488,3 +488,56 @@ def test_service_stops_when_asked(tmp_path: Any, server: SourceServer) -> None:
     assert "stopped" in summary
     stored = load_results(blog, range(1, 13))
     assert 2 <= len(stored) < 12  # what finished was kept
+
+
+def test_cli_verify_then_list_and_moderate_by_result(
+    tmp_path: Any,
+    server: SourceServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from pingdesk.cli.main import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("PINGDESK_VERIFY_ALLOW", raising=False)
+    for var in ("PINGDESK_DB", "PINGDESK_WP_CONFIG", "PINGDESK_PROFILE", "PINGDESK_PREFIX"):
+        monkeypatch.delenv(var, raising=False)
+    server.set_routes(
+        {"/ok": Route(body=linking("http://demo.test/hello/")), "/gone": Route(status=404)}
+    )
+    b = server.base_url
+    _sqlite_blog(tmp_path, [f"{b}/ok", f"{b}/gone", f"{b}/gone?x=1", "http://10.0.0.1/"])
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+
+    # Without the allowlist, the loopback server is refused like any private address.
+    assert main(["--db", db, "verify", "1", "--json", "--no-store"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["result"] for r in out["results"]] == ["refused"]
+
+    code = main(
+        ["--db", db, "verify", "--all-matching", "--json", "--allow", f"127.0.0.1:{server.port}"]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["stored"] is True
+    assert {r["ping_id"]: r["result"] for r in out["results"]} == {
+        1: "linked", 2: "gone", 3: "gone", 4: "refused"
+    }  # fmt: skip
+    assert out["summary"] == {"linked": 1, "gone": 2, "refused": 1}
+
+    assert main(["--db", db, "list", "--check", "gone", "--json"]) == 0
+    assert sorted(r["id"] for r in json.loads(capsys.readouterr().out)) == [2, 3]
+    assert main(["--db", db, "spam", "--all-matching", "--check", "gone", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "list", "--status", "spam", "--json"]) == 0
+    assert sorted(r["id"] for r in json.loads(capsys.readouterr().out)) == [2, 3]
+
+    # Plain output; an unknown result word is one line on stderr, exit 2.
+    assert main(["--db", db, "verify", "4"]) == 0
+    text = capsys.readouterr().out
+    assert "refused" in text and "1 checked: 1 refused (stored)" in text
+    assert main(["--db", db, "list", "--check", "bogus"]) == 2
+    assert "unknown check result" in capsys.readouterr().err
+    assert main(["--db", db, "verify", "999"]) == 2
