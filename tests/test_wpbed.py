@@ -136,8 +136,12 @@ def test_seeded_pings_look_like_wordpress_made_them(wp_site: Callable[..., WPSit
             assert meta[cid]["_wp_trash_meta_time"] == "<time>"
     for reply in seeded.replies:
         assert rows[reply]["comment_type"] == "comment"
-        assert rows[reply]["comment_parent"] == seeded.parent_of[reply]
-        assert rows[reply]["comment_post_ID"] == rows[seeded.parent_of[reply]]["comment_post_ID"]
+        assert reply in seeded.parent_of
+    # Replies (readers' ones, and webmentions threaded under a comment or a ping).
+    assert any(seeded.kinds[c] == "webmention" for c in seeded.parent_of)
+    for child, parent in seeded.parent_of.items():
+        assert rows[child]["comment_parent"] == parent
+        assert rows[child]["comment_post_ID"] == rows[parent]["comment_post_ID"]
 
     # comment_count is WordPress's: approved comments of every type.
     approved = Counter(r["comment_post_ID"] for r in rows.values() if r["comment_approved"] == "1")

@@ -50,9 +50,9 @@ def _ip(rng: random.Random) -> str:
 
 
 def _ping_spec(
-    rng: random.Random, site_home: str, post: int, n: int, when: datetime
+    rng: random.Random, site_home: str, post: int, n: int, when: datetime, kind: str = ""
 ) -> dict[str, Any]:
-    kind = rng.choices(["pingback", "trackback", "webmention", "self"], [50, 25, 15, 10])[0]
+    kind = kind or rng.choices(["pingback", "trackback", "webmention", "self"], [50, 25, 15, 10])[0]
     host = rng.choice(SOURCE_HOSTS)
     slug = f"{_words(rng, 2).replace(' ', '-')}-{n}"
     source = f"{rng.choice(['http', 'https'])}://{host}/{when:%Y/%m}/{slug}/"
@@ -146,32 +146,12 @@ def seed_pings(site: WPSite, n_posts: int, n_pings: int, rng: random.Random) -> 
         specs.append(spec)
         kinds.append(spec["type"])
         arrival.append(status or "?")
-    # Replies to pings that are approved or pending at that moment (WordPress drops the parent
-    # of a reply to spam or trash), and a few unrelated normal comments.
-    reply_index: list[int] = []
-    reply_parent: list[int] = []
-    candidates = [i for i, a in zip(ping_index, arrival, strict=True) if a in ("0", "1", "?")]
-    for n in range(max(1, n_pings // 6) if candidates else 0):
-        parent = rng.choice(candidates)
-        when = datetime.strptime(specs[parent]["date_gmt"], "%Y-%m-%d %H:%M:%S")
-        date = (when + timedelta(hours=rng.randint(1, 48))).strftime("%Y-%m-%d %H:%M:%S")
-        reply_index.append(len(specs))
-        reply_parent.append(parent)
-        specs.append(
-            {
-                "post": specs[parent]["post"],
-                "type": "comment",
-                "author": _words(rng, 1).title(),
-                "author_email": f"reader{n}@example.org",
-                "content": f"Reply {n}: {_words(rng, 10)}",
-                "ip": _ip(rng),
-                "agent": "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
-                "date": date,
-                "date_gmt": date,
-                "parent_ref": parent,
-                "approved": rng.choice(["0", "1", "1"]),
-            }
-        )
+
+    def later(index: int, hours: int = 48) -> str:
+        when = datetime.strptime(specs[index]["date_gmt"], "%Y-%m-%d %H:%M:%S")
+        return (when + timedelta(hours=rng.randint(1, hours))).strftime("%Y-%m-%d %H:%M:%S")
+
+    # A few normal top-level comments.
     comment_index: list[int] = []
     for n in range(max(1, n_pings // 10)):
         date = (start + timedelta(days=rng.randint(1, 700))).strftime("%Y-%m-%d %H:%M:%S")
@@ -191,12 +171,57 @@ def seed_pings(site: WPSite, n_posts: int, n_pings: int, rng: random.Random) -> 
                 "approved": rng.choice(["0", "1"]),
             }
         )
+    # Threaded webmentions (the Webmention plugin sets the parent when the target is a
+    # comment's URL): replies to a normal comment or to another ping. A parent must be
+    # approved or pending when the reply arrives, or WordPress drops it.
+    parent_of: dict[int, int] = {}
+    open_pings = [i for i, a in zip(ping_index, arrival, strict=True) if a in ("0", "1", "?")]
+    for n in range(max(1, n_pings // 8) if comment_index or open_pings else 0):
+        parent = rng.choice(comment_index + open_pings)
+        date = later(parent)
+        spec = _ping_spec(
+            rng, site.site_home, specs[parent]["post"], n_pings + n, start, "webmention"
+        )
+        spec |= {
+            "wm_type": "comment",
+            "date": date,
+            "date_gmt": date,
+            "parent_ref": parent,
+            "approved": rng.choice(["0", "1"]),
+        }
+        parent_of[len(specs)] = parent
+        ping_index.append(len(specs))
+        kinds.append("webmention")
+        arrival.append(spec["approved"])
+        open_pings.append(len(specs))
+        specs.append(spec)
+    # Readers' replies to pings (approved or pending ones, see above).
+    reply_index: list[int] = []
+    for n in range(max(1, n_pings // 6) if open_pings else 0):
+        parent = rng.choice(open_pings)
+        reply_index.append(len(specs))
+        parent_of[len(specs)] = parent
+        specs.append(
+            {
+                "post": specs[parent]["post"],
+                "type": "comment",
+                "author": _words(rng, 1).title(),
+                "author_email": f"reader{n}@example.org",
+                "content": f"Reply {n}: {_words(rng, 10)}",
+                "ip": _ip(rng),
+                "agent": "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+                "date": "",
+                "parent_ref": parent,
+                "approved": rng.choice(["0", "1", "1"]),
+            }
+        )
+        specs[-1]["date"] = specs[-1]["date_gmt"] = later(parent)
     ids = site.php1({"cmd": "new_comments", "comments": specs})
 
     # What moderators did later, through WordPress's own functions.
     # (Only on approved or pending rows: the Comments screen offers nothing else there.)
     ops: list[list[Any]] = []
-    arrived = {i: a for i, a in zip(ping_index, arrival, strict=True)}
+    arrived = dict(zip(ping_index, arrival, strict=True))
     for i in ping_index + reply_index:
         if arrived.get(i, "0") not in ("0", "1", "?"):
             continue
@@ -221,6 +246,6 @@ def seed_pings(site: WPSite, n_posts: int, n_pings: int, rng: random.Random) -> 
         seeded.kinds[ids[i]] = "comment"
     for i, spec in enumerate(specs):
         seeded.post_of[ids[i]] = int(spec["post"])
-    for i, parent in zip(reply_index, reply_parent, strict=True):
+    for i, parent in parent_of.items():
         seeded.parent_of[ids[i]] = ids[parent]
     return seeded
