@@ -114,7 +114,7 @@ class Spec:
     prefix: str
     home: str
     seed: int
-    version: int = 2  # bump when the generator's output changes shape
+    version: int = 3  # bump when the generator's output changes shape
 
 
 def fmt(ts: float) -> str:
@@ -311,10 +311,61 @@ class Posts:
     links: dict[int, str]
 
 
+@dataclass
+class Terms:
+    """Categories and tags: every saved post makes WordPress recount its terms, so
+    their sizes shape what WordPress's own bulk edit costs."""
+
+    cat_ids: list[int]
+    cat_cum: list[float]  # cumulative weights for bisect
+    tag_ids: list[int]
+
+
+def gen_terms(conn: Any, prefix: str, rnd: random.Random, n_cats: int, n_tags: int) -> Terms:
+    """Categories of uneven size (weight 1/sqrt(rank)), and many small tags.
+    term_taxonomy_id = term_id, as on a fresh install; 1 is WordPress's Uncategorized."""
+    rows_t, rows_tt = [], []
+    used: set[str] = set()
+    for k in range(n_cats + n_tags):
+        tid = 2 + k
+        name = " ".join(rnd.choice(WORDS) for _ in range(1 if k < n_cats else 2)).title()
+        slug = name.lower().replace(" ", "-")
+        if slug in used:
+            slug = f"{slug}-{tid}"
+        used.add(slug)
+        rows_t.append((tid, name, slug))
+        rows_tt.append((tid, tid, "category" if k < n_cats else "post_tag"))
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO `{prefix}terms` (term_id, name, slug, term_group) VALUES (%s, %s, %s, 0)",
+            rows_t,
+        )
+        cur.executemany(
+            f"INSERT INTO `{prefix}term_taxonomy` (term_taxonomy_id, term_id, taxonomy, "
+            "description, parent, count) VALUES (%s, %s, %s, '', 0, 0)",
+            rows_tt,
+        )
+    cats = [2 + k for k in range(n_cats)]
+    acc, cum = 0.0, []
+    for rank in range(n_cats):
+        acc += 1 / (rank + 1) ** 0.5
+        cum.append(acc)
+    return Terms(cats, cum, [2 + n_cats + k for k in range(n_tags)])
+
+
 def gen_posts(
-    spec: Spec, first_id: int, start: float, end: float, text: Text, load: Loader, chunk: int
+    spec: Spec,
+    first_id: int,
+    start: float,
+    end: float,
+    text: Text,
+    terms: Terms,
+    load: Loader,
+    chunk: int,
 ) -> Posts:
     rnd = text.rnd
+    rels: list[str] = []
+    rel_cols = ["object_id", "term_taxonomy_id", "term_order"]
     n = spec.posts
     span = end - start
     pub = Posts([], [], {}, {})
@@ -370,6 +421,13 @@ def gen_posts(
             )
             + "\n"
         )
+        if kind == "post":
+            top = terms.cat_cum[-1]
+            chosen = {terms.cat_ids[bisect.bisect_left(terms.cat_cum, rnd.random() * top)]}
+            if rnd.random() < 0.1:
+                chosen.add(rnd.choice(terms.cat_ids))
+            chosen.update(rnd.sample(terms.tag_ids, rnd.randint(0, 3)))
+            rels += [f"{pid}\t{tt}\t0\n" for tt in chosen]
         if status == "publish":
             pub.ids.append(pid)
             pub.dates.append(ts)
@@ -382,9 +440,12 @@ def gen_posts(
             )
         if len(lines) >= chunk:
             load.put(spec.prefix + "posts", POST_COLS, lines)
-            lines = []
+            load.put(spec.prefix + "term_relationships", rel_cols, rels)
+            lines, rels = [], []
     if lines:
         load.put(spec.prefix + "posts", POST_COLS, lines)
+    if rels:
+        load.put(spec.prefix + "term_relationships", rel_cols, rels)
     return pub
 
 
@@ -621,6 +682,7 @@ def build(spec: Spec, db: str, *, chunk: int = 50_000, log: Callable[[str], None
 
     rnd = random.Random(spec.seed)
     text = Text(rnd)
+    terms = gen_terms(conn, p, rnd, n_cats=150, n_tags=3000)
     end = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
     end_ts = (end - EPOCH).total_seconds()
     start_ts = end_ts - 15 * 365.25 * 86400
@@ -629,10 +691,8 @@ def build(spec: Spec, db: str, *, chunk: int = 50_000, log: Callable[[str], None
         load = Loader(db, Path(tmp))
         try:
             t = time.perf_counter()
-            posts = gen_posts(spec, first_post, start_ts, end_ts, text, load, chunk)
+            posts = gen_posts(spec, first_post, start_ts, end_ts, text, terms, load, chunk)
             log(f"  posts generated: {spec.posts} ({time.perf_counter() - t:.1f}s)")
-            rel = [f"{i}\t1\t0\n" for i in range(first_post, first_post + spec.posts)]
-            load.put(p + "term_relationships", ["object_id", "term_taxonomy_id", "term_order"], rel)
             t = time.perf_counter()
             stats = gen_comments(spec, first_comment, start_ts, end_ts, posts, text, load, chunk)
             log(f"  comments generated: {spec.comments} ({time.perf_counter() - t:.1f}s)")
@@ -649,9 +709,12 @@ def build(spec: Spec, db: str, *, chunk: int = 50_000, log: Callable[[str], None
             f"WHERE comment_approved = '1' GROUP BY comment_post_ID) c "
             f"ON c.comment_post_ID = po.ID SET po.comment_count = c.n"
         )
+        # Term counts as _update_post_term_count(): published posts only.
         cur.execute(
-            f"UPDATE `{p}term_taxonomy` SET count = (SELECT COUNT(*) FROM `{p}term_relationships` "
-            f"WHERE term_taxonomy_id = 1) WHERE term_taxonomy_id = 1"
+            f"UPDATE `{p}term_taxonomy` tt SET count = (SELECT COUNT(*) FROM "
+            f"`{p}term_relationships` tr JOIN `{p}posts` po ON po.ID = tr.object_id "
+            f"WHERE tr.term_taxonomy_id = tt.term_taxonomy_id AND po.post_status = 'publish' "
+            f"AND po.post_type = 'post')"
         )
         cur.execute(
             f"ANALYZE TABLE `{p}posts`, `{p}comments`, `{p}commentmeta`, `{p}term_relationships`"
