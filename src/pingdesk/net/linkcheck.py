@@ -311,15 +311,22 @@ def _inside(node: LexborNode, ancestor: LexborNode, stop: LexborNode) -> bool:
     return False
 
 
+_WP_SPACES_RE = re.compile(r"[\r\n\t ]+")
+
+
+def _node_text(node: LexborNode) -> str:
+    # pingback_ping() collapses whitespace in the raw HTML, where tags separate runs:
+    # so collapse within each text node, never across nodes ("a <i></i> b" keeps two).
+    return _WP_SPACES_RE.sub(" ", _CONTROL_RE.sub("", node.text(deep=False)))
+
+
 def _link_excerpt(anchor: LexborNode) -> str:
-    """The text around ``anchor`` in its paragraph, about 100 characters either side."""
-    link_text = clean_text(anchor.text())
-    if len(link_text) > LINK_TEXT_MAX:
-        link_text = link_text[:LINK_TEXT_MAX] + "…"
+    """The text around ``anchor`` in its paragraph, cut as pingback_ping() cuts it."""
     block = anchor.parent and _block_of(anchor.parent)
     if block is None:
-        return link_text
+        block = anchor
     before: list[str] = []
+    inside: list[str] = []
     after: list[str] = []
     seen_anchor = False
     block_id = block.mem_id
@@ -328,40 +335,58 @@ def _link_excerpt(anchor: LexborNode) -> str:
             continue
         if _inside(node, anchor, block):
             seen_anchor = True
+            inside.append(_node_text(node))
             continue
         parent = node.parent
         own_block = _block_of(parent, stop=block) if parent is not None else block
         in_same_paragraph = own_block is not None and own_block.mem_id == block_id
-        text = node.text(deep=False)
         if not seen_anchor:
             if in_same_paragraph:
-                before.append(text)
+                before.append(_node_text(node))
             else:
                 before.clear()  # a nested block before the link starts a new paragraph
         else:
             if not in_same_paragraph:
                 break  # and one after it ends the link's paragraph
-            after.append(text)
+            after.append(_node_text(node))
+    link_text = "".join(inside)
+    if len(link_text) > LINK_TEXT_MAX:
+        link_text = link_text[:LINK_TEXT_MAX] + "…"
     return _cut("".join(before), link_text, "".join(after))
 
 
+# pingback_ping(): preg_replace("|.*?\s(.{0,100}$marker.{0,100})\s.*|s", '$1', $excerpt).
+# PCRE's \s without /u is ASCII whitespace only, hence the explicit class.
+_WS = "[ \t\n\x0b\x0c\r]"
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use: cannot occur after cleaning
+_WP_EXCERPT_RE = re.compile(
+    rf"^.*?{_WS}(.{{0,{EXCERPT_SIDE}}}{_MARK_OPEN}.*?{_MARK_CLOSE}.{{0,{EXCERPT_SIDE}}}){_WS}.*$",
+    re.DOTALL,
+)
+_FALLBACK_MAX = 4 * EXCERPT_SIDE  # WordPress would keep a whole paragraph; we cap hostile ones
+
+
 def _cut(before: str, middle: str, after: str) -> str:
-    """~100 characters either side, cut at whitespace, as pingback_ping()'s regex does."""
-    left = clean_text(before)
-    right = clean_text(after)
-    middle = clean_text(middle)
-    if len(left) > EXCERPT_SIDE:
-        tail = left[-EXCERPT_SIDE:]
-        space = tail.find(" ")
-        left = "… " + (tail[space + 1 :] if space >= 0 else tail)
-    if len(right) > EXCERPT_SIDE:
-        head = right[:EXCERPT_SIDE]
-        space = head.rfind(" ")
-        right = (head[:space] if space >= 0 else head) + " …"
-    # Keep the page's own spacing at the link's edges: "(see <a>this</a>)" stays "(see this)".
-    out = middle
-    if left:
-        out = left + (" " if before[-1:].isspace() or not middle else "") + out
-    if right:
-        out = out + (" " if after[:1].isspace() or not out else "") + right
-    return out
+    """The excerpt exactly as pingback_ping() cuts it around the link text.
+
+    WordPress takes the paragraph, trims it, and keeps up to 100 characters
+    either side of the link, starting after a whitespace and ending before one
+    (so the paragraph's first and last words are dropped when they fit). If that
+    pattern does not match (no whitespace before the link, say), it keeps the
+    whole paragraph.
+    """
+    strip = str.maketrans("", "", _MARK_OPEN + _MARK_CLOSE)
+
+    def norm(text: str) -> str:
+        # Whitespace was already collapsed per text node by the caller.
+        return _CONTROL_RE.sub("", text.translate(strip)).replace("\n", " ")
+
+    para = (norm(before) + _MARK_OPEN + norm(middle) + _MARK_CLOSE + norm(after)).strip(
+        " \t\n\r\0\x0b"
+    )
+    match = _WP_EXCERPT_RE.match(para)
+    excerpt = match.group(1) if match else para
+    excerpt = excerpt.translate(strip)
+    if len(excerpt) > _FALLBACK_MAX:
+        excerpt = excerpt[:_FALLBACK_MAX].rstrip() + "…"
+    return excerpt
