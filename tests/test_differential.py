@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.moderation import ACTIONS, APPLICABLE, moderate
 from pingdesk.wp.schema import Tables
-from wpbed import Seeded, Snapshot, WPSite, seed_pings
+from wpbed import Bed, Seeded, Snapshot, WPSite, seed_pings
 from wpbed.snapshot import take
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.wordpress]
@@ -142,10 +142,14 @@ def _explain(seed: int, n: int, ops: list[Op], a: Snapshot, b: Snapshot, labels:
 
 
 def _seed_pair(
-    wp_site: Callable[..., WPSite], rng: random.Random, tmp_path: Path
+    wp_site: Callable[..., WPSite], wp_bed: Bed, rng: random.Random, tmp_path: Path
 ) -> tuple[WPSite, WPSite, Blog, Seeded]:
-    prefix = rng.choice(["wp_", "wp_", "blog7_"])
-    wp = wp_site(prefix=prefix)
+    kind = rng.choice(["wp_", "wp_", "blog7_", "sub-site"])
+    if kind == "sub-site":
+        # Blog 2 of a multisite network: tables wp_2_*, users and blogs in wp_*.
+        wp = wp_bed.site(multisite=True).sub_site()
+    else:
+        wp = wp_site(prefix=kind)
     seeded = seed_pings(wp, rng.randint(3, 7), rng.randint(25, 50), rng)
     if rng.random() < 0.3:
         # A trashed post: its comments become 'post-trashed' (delete still applies).
@@ -157,11 +161,11 @@ def _seed_pair(
 
 @pytest.mark.parametrize("pair", range(PAIRS))
 def test_moderation_matches_wordpress(
-    wp_site: Callable[..., WPSite], tmp_path: Path, pair: int
+    wp_site: Callable[..., WPSite], wp_bed: Bed, tmp_path: Path, pair: int
 ) -> None:
     seed = BASE_SEED * 1000 + pair
     rng = random.Random(seed)
-    wp, twin, lite, seeded = _seed_pair(wp_site, rng, tmp_path)
+    wp, twin, lite, seeded = _seed_pair(wp_site, wp_bed, rng, tmp_path)
     blog = twin.blog()
     assert wp.snapshot() == twin.snapshot() == take(lite.engine, lite.tables)
     pings = seeded.pings
@@ -250,7 +254,7 @@ def test_wordpress_writes_during_bulk_action_are_kept(
 
 
 def test_concurrent_wordpress_writes_are_never_overwritten(
-    wp_site: Callable[..., WPSite],
+    wp_site: Callable[..., WPSite], tmp_path: Path
 ) -> None:
     """A free race: WordPress moderates while pingdesk's bulk action runs (no locks held
     on purpose). Whatever the interleaving, WordPress's write must be the last word on
@@ -262,8 +266,15 @@ def test_concurrent_wordpress_writes_are_never_overwritten(
     wp_ops = [
         ["wp_spam_comment" if i % 2 else "wp_trash_comment", c] for i, c in enumerate(touched)
     ]
-    wordpress = site.php_background([{"cmd": "apply", "ops": wp_ops, "txn": False}])
-    time.sleep(0.15)  # about when the PHP process has booted
+    # WordPress spreads its writes over ~0.6 s; pingdesk starts as soon as WordPress is up.
+    marker = tmp_path / "started"
+    wordpress = site.php_background(
+        [{"cmd": "apply", "ops": wp_ops, "txn": False, "marker": str(marker), "pause": 0.01}]
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert time.monotonic() < deadline, "WordPress never started"
+        time.sleep(0.005)
     result = moderate(site.blog(), "approve", seen, chunk_size=50)
     done = wordpress.result()[0]
     assert all(done), "WordPress could not apply its actions"

@@ -405,8 +405,16 @@ function pdbed_run( array $c ) {
 
 		case 'apply':
 			// [[function, comment_id], ...] in order; returns what each call returned.
+			// Optional "marker": a file touched once WordPress is up, before the first op;
+			// optional "pause": seconds between ops (to spread writes over a race).
+			if ( isset( $c['marker'] ) ) {
+				file_put_contents( $c['marker'], 'started' );
+			}
 			$out = array();
-			foreach ( $c['ops'] as $op ) {
+			foreach ( $c['ops'] as $k => $op ) {
+				if ( $k > 0 && ! empty( $c['pause'] ) ) {
+					usleep( (int) ( 1e6 * (float) $c['pause'] ) );
+				}
 				$out[] = pdbed_call( $op[0], $op[1] );
 			}
 			return $out;

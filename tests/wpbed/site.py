@@ -83,8 +83,10 @@ class Bed:
         return self.templates[key]
 
     def release(self, databases: Sequence[str]) -> None:
+        """Close every engine made so far and drop ``databases``."""
         for engine in self.engines:
             engine.dispose()
+        self.engines.clear()
         if self.keep:
             return
         for name in databases:
