@@ -37,8 +37,10 @@ pytestmark = [pytest.mark.mariadb, pytest.mark.wordpress]
 
 SEQUENCES = int(os.environ.get("PINGDESK_DIFF_SEQUENCES", "200"))
 BASE_SEED = int(os.environ.get("PINGDESK_DIFF_SEED", "20261125"))
-PAIRS = 10  # twin pairs; each runs SEQUENCES / PAIRS sequences one after the other
-PER_PAIR = max(1, -(-SEQUENCES // PAIRS))
+# Each twin pair (freshly seeded) runs PER_PAIR sequences one after the other; a longer
+# run adds pairs rather than lengthening them (deletes would empty a long-lived pair).
+PER_PAIR = 20
+PAIRS = max(1, -(-SEQUENCES // PER_PAIR))
 
 # Where wp-admin's Comments screen offers each action (class-wp-comments-list-table.php).
 WP_ADMIN_APPLICABLE = {
