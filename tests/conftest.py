@@ -14,9 +14,10 @@ Fixtures
     site = wp_site(prefix="blog7_")        # any prefix WordPress allows
     site = wp_site(home="http://127.0.0.1:8123")
 
-Each call gives a ``wpbed.WPSite`` in a NEW database ``pd_t_<random>``, cloned
+Each call gives a ``wpbed.WPSite`` in a NEW database ``pd_t_<pid>_<random>``, cloned
 from a WordPress install made once per session per (prefix, home) — cheap (~50 ms).
-Databases are dropped when the test ends (keep them: PINGDESK_TEST_KEEP_DBS=1).
+Databases are dropped when the test ends (keep them: PINGDESK_TEST_KEEP_DBS=1); those
+of a killed session are dropped by the next session.
 A ``WPSite`` has:
 
 - ``url`` — SQLAlchemy URL ``mysql+pymysql://root@127.0.0.1:3306/<db>?charset=utf8mb4``;
@@ -78,6 +79,7 @@ def wp_bed() -> Iterator[Bed]:
             + ". `bash .ci/test` installs them.",
             pytrace=False,
         )
+    mariadb.drop_orphans()
     root = Path(tempfile.mkdtemp(prefix="pingdesk-bed-"))
     bed = Bed(root=root, content_dir=php.make_content_dir(root), keep=keep_databases())
     try:

@@ -58,7 +58,36 @@ def ping() -> str | None:
 
 
 def new_name(tag: str = "") -> str:
-    return f"{DB_PREFIX}{secrets.token_hex(5)}{tag}"
+    """pd_t_<pid>_<random><tag>: the pid tells whose database it is (see drop_orphans)."""
+    return f"{DB_PREFIX}{os.getpid()}_{secrets.token_hex(4)}{tag}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def drop_orphans() -> list[str]:
+    """Drop test databases left by test sessions that died (killed before teardown).
+
+    Only names pd_t_<pid>_... whose process no longer exists: a running session's
+    databases are never touched.
+    """
+    dropped = []
+    with connect() as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES LIKE 'pd\\_t\\_%'")
+        names = [row[0] for row in cur.fetchall()]
+    for name in names:
+        pid = name[len(DB_PREFIX) :].split("_", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            drop_database(name)
+            dropped.append(name)
+    return dropped
 
 
 def create_database(name: str) -> None:
