@@ -166,6 +166,8 @@ def test_moderation_matches_wordpress(
     wp_site: Callable[..., WPSite], wp_bed: Bed, tmp_path: Path, pair: int
 ) -> None:
     seed = BASE_SEED * 1000 + pair
+    # Shown by pytest with any failure, exceptions included.
+    print(f"pair {pair}: seed {seed} (PINGDESK_DIFF_SEED={BASE_SEED})")
     rng = random.Random(seed)
     wp, twin, lite, seeded = _seed_pair(wp_site, wp_bed, rng, tmp_path)
     blog = twin.blog()
