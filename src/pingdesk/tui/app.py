@@ -14,6 +14,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from pingdesk.errors import PingdeskError
 from pingdesk.ops import Desk
@@ -70,6 +71,18 @@ class PingdeskApp(App[int]):
         self.main = MainScreen()
         if theme:
             self.theme = theme
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications may quote the database (domains, errors): never markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- data access used by screens (all called from worker threads) -------------
 

@@ -84,7 +84,7 @@ class ClosePingsScreen(Screen[None]):
                             id="close-statuses")
             yield Label("", id="close-count", markup=False)
             yield Label("", id="close-error", markup=False)
-            yield ProgressBar(total=None, id="close-progress", show_eta=False)
+            yield ProgressBar(total=1, id="close-progress", show_eta=False)
             yield Label(
                 Text("enter applies (asks first) · tab moves · esc goes back · ctrl+z undoes"),
                 classes="help",
@@ -192,6 +192,7 @@ class ClosePingsScreen(Screen[None]):
         def done(result: ClosingResult) -> None:
             self._job = None
             bar.remove_class("-active")
+            bar.update(total=1, progress=0)
             verb = "Closed" if close else "Opened"
             tail = " (cancelled before the end)" if result.cancelled else ""
             self.notify(
@@ -207,6 +208,7 @@ class ClosePingsScreen(Screen[None]):
         def failed(exc: BaseException) -> None:
             self._job = None
             bar.remove_class("-active")
+            bar.update(total=1, progress=0)
             self.notify(f"Closing pings failed: {exc}", severity="error")
 
         label = ("Closing" if close else "Opening") + " pings"

@@ -143,7 +143,7 @@ class MainScreen(Screen[None]):
         self.load_snapshot(keep_index=0)
         interval = self.pd_app.refresh_interval
         if interval:
-            self.set_interval(interval, self._auto_refresh, name="auto-refresh")
+            self.set_interval(interval, self._periodic_refresh, name="auto-refresh")
 
     def filter(self) -> PingFilter:
         return self.query_.apply(PingFilter(status=self.view))
@@ -260,7 +260,7 @@ class MainScreen(Screen[None]):
             return  # the next refresh reports it
         self.app.call_from_thread(self._set_counts, counts)
 
-    def _auto_refresh(self) -> None:
+    def _periodic_refresh(self) -> None:
         if not self.pd_app.runner.busy and self.app.screen is self:
             self.load_snapshot(keep_id=self.table.current_id, keep_index=self.table.cursor)
 

@@ -18,7 +18,8 @@ class ProgressPanel(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="progress-label", markup=False)
-        yield ProgressBar(total=None, show_eta=False, id="progress-bar")
+        # A known total while idle: an indeterminate bar animates (and redraws) forever.
+        yield ProgressBar(total=1, show_eta=False, id="progress-bar")
 
     def start(self, what: str) -> None:
         self.query_one(Label).update(Text(f"{what} — esc cancels"))
@@ -31,3 +32,4 @@ class ProgressPanel(Horizontal):
 
     def stop(self) -> None:
         self.remove_class("-active")
+        self.query_one(ProgressBar).update(total=1, progress=0)
