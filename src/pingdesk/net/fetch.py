@@ -306,6 +306,10 @@ class Fetcher:
             result.error, result.reason = "unreachable", f"TLS error: {exc.reason or exc}"
         except OSError as exc:
             result.error, result.reason = "unreachable", f"{type(exc).__name__}: {exc}"
+        except (httpx.HTTPError, ValueError, UnicodeError) as exc:
+            # Whatever else a hostile server can provoke in the HTTP stack ends this
+            # source, never the whole run.
+            result.error, result.reason = "unreachable", f"{type(exc).__name__}: {exc}"[:300]
         return result
 
     async def _fetch_hops(self, result: FetchResult) -> None:
@@ -314,7 +318,12 @@ class Fetcher:
         if url is None:
             raise UnsafeURL("malformed URL")
         for hop in range(s.max_redirects + 1):
-            check_url(url, s.allow)
+            try:
+                check_url(url, s.allow)
+            except UnsafeURL as exc:
+                if hop == 0:
+                    raise
+                raise UnsafeURL(f"redirected to an unsafe URL: {exc.reason}") from None
             result.final_url = str(url)
             async with self._client.stream("GET", url) as resp:
                 result.status = resp.status_code
