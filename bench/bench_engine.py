@@ -304,6 +304,10 @@ def section_read(ctx: Ctx) -> list[Row]:
     return [page, counts, wp_pending, wp_cc]
 
 
+def pingdesk_cmd(ctx: Ctx, *args: str) -> list[str]:
+    return [sys.executable, "-m", "pingdesk", "--db", ctx.url, "--prefix", ctx.prefix, *args]
+
+
 def section_cli(ctx: Ctx) -> list[Row]:
     row = Row(
         "whole process: list pending 20 --json",
@@ -313,43 +317,45 @@ def section_cli(ctx: Ctx) -> list[Row]:
         "wp_count_comments()",
     )
     row.check = lambda p, w: p < w
-    cmd = [
-        sys.executable,
-        "-m",
-        "pingdesk",
-        "--db",
-        ctx.url,
-        "--prefix",
-        ctx.prefix,
-        "list",
-        "--status",
-        "pending",
-        "--limit",
-        "20",
-        "--json",
-    ]
+    counts = Row(
+        "whole process: counts --json",
+        note="`pingdesk counts --json` against the same WordPress process (which also "
+        "fetched the page): what a script needing the numbers pays",
+    )
     env = dict(os.environ)
     # A throwaway config/data home: the user's profiles and journal stay out of it.
     env["XDG_CONFIG_HOME"] = str(ctx.tmp / "config")
     env["XDG_DATA_HOME"] = str(ctx.tmp / "data")
+
+    def timed_cli(args: list[str]) -> tuple[float, Any]:
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            pingdesk_cmd(ctx, *args), env=env, capture_output=True, text=True, check=False
+        )
+        ms = ms_since(t0)
+        if out.returncode != 0:
+            raise SystemExit(f"pingdesk {' '.join(args)} failed ({out.returncode}):\n{out.stderr}")
+        return ms, json.loads(out.stdout)
+
     for r in range(ctx.runs_fast):
-
-        def pd() -> None:
-            t0 = time.perf_counter()
-            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-            row.pd.append(ms_since(t0))
-            if out.returncode != 0:
-                raise SystemExit(f"pingdesk list failed ({out.returncode}):\n{out.stderr}")
-            assert len(json.loads(out.stdout)) == 20
-
-        def wp() -> None:
-            _, wall = ctx.wp.run("read")
-            row.wp.append(wall)
-
-        for f in (pd, wp) if r % 2 == 0 else (wp, pd):
-            f()
-        print(f"  run {r + 1}: {row.pd[-1]:.0f} / {row.wp[-1]:.0f} ms", flush=True)
-    return [row]
+        for side in ("pd", "wp") if r % 2 == 0 else ("wp", "pd"):
+            if side == "pd":
+                ms, data = timed_cli(["list", "--status", "pending", "--limit", "20", "--json"])
+                assert len(data) == 20, "fewer than 20 pending pings listed"
+                row.pd.append(ms)
+                ms, data = timed_cli(["counts", "--json"])
+                assert "pending" in data
+                counts.pd.append(ms)
+            else:
+                _, wall = ctx.wp.run("read")
+                row.wp.append(wall)
+                counts.wp.append(wall)
+        print(
+            f"  run {r + 1}: list {row.pd[-1]:.0f} ms, counts {counts.pd[-1]:.0f} ms / "
+            f"WordPress {row.wp[-1]:.0f} ms",
+            flush=True,
+        )
+    return [row, counts]
 
 
 def max_meta_id(blog: Blog) -> int:
