@@ -218,6 +218,28 @@ class PingdeskApp(App[int]):
         self.switch_screen(self.main)
 
 
+def default_services(config: Any = None) -> Services:
+    """The services this installation has: source verification and Akismet."""
+    services = Services()
+    try:
+        from pingdesk.net.verify import VerifyService
+        from pingdesk.wp import checks
+
+        services.verify = VerifyService(config=config)  # type: ignore[assignment]
+        services.check_values = (*checks.RESULTS, checks.CHECKED, checks.UNCHECKED)
+    except ImportError:  # pragma: no cover - verification not installed
+        pass
+    try:
+        from pingdesk.tui.akismet import AkismetColumn
+
+        import pingdesk.spam_service  # noqa: F401 - K needs it
+
+        services.akismet = AkismetColumn(config)
+    except ImportError:  # pragma: no cover - Akismet support not installed
+        pass
+    return services
+
+
 def run_tui(
     desk: Desk,
     *,
@@ -226,9 +248,12 @@ def run_tui(
     refresh_interval: float | None = 30.0,
     **kwargs: Any,
 ) -> int:
-    """Run the app until the moderator quits; returns the exit code."""
+    """Run the app until the moderator quits; returns the exit code.
+
+    Without ``services``, the ones this installation has are used."""
+    if services is None:
+        services = default_services()
     if sites:
-        services = services or Services()
         services.sites = list(sites)
     app = PingdeskApp(desk, services=services, refresh_interval=refresh_interval, **kwargs)
     code = app.run()

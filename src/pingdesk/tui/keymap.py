@@ -52,7 +52,9 @@ HELP_KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         "Checks (when available)",
         [
             ("v / V", "verify the source of this ping / of the marked pings"),
-            ("k", "(with Akismet) see the akismet column; K checks the marked pings"),
+            ("K", "ask Akismet about the marked pings (or this one)"),
+            ("/ check:gone", "filter by verification result (linked, no-link, gone, …)"),
+            ("m c", "mark all with the verification result of this ping"),
         ],
     ),
     (

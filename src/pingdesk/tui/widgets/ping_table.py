@@ -66,10 +66,17 @@ def fit(text: str, width: int) -> str:
 
 
 def layout(width: int, extras: Sequence[tuple[str, str, int]]) -> list[Column]:
-    """Column widths for a terminal ``width`` cells wide; title takes what is left."""
+    """Column widths for a terminal ``width`` cells wide; title takes what is left.
+    Below 100 cells the optional columns and the self flag get narrow."""
+    narrow = width < 100
     fixed = [Column("mark", " ", 1), Column("kind", "  ", 2)]
-    tail = [Column("age", "age", 4), Column("self", "self", 4)]
-    tail += [Column(k, h, w) for k, h, w in extras]
+    tail = [Column("age", "age", 4)]
+    tail.append(Column("self", "S", 1) if narrow else Column("self", "self", 4))
+    for key, header, w in extras:
+        if narrow:
+            w = min(w, 7)
+            header = header[:w]
+        tail.append(Column(key, header, w))
     gaps = 2 + 2 + len(tail) + 2  # a space after each column
     used = sum(c.width for c in fixed + tail) + gaps
     room = max(0, width - used)
@@ -384,7 +391,7 @@ class PingTable(ScrollView, can_focus=True):
                 text = fmt_age(p.date_gmt, self.now())
                 cell_style = style + self._style("ping-table--dim")
             elif key == "self":
-                text = "self" if p.is_self else ""
+                text = ("self" if w >= 4 else "S") if p.is_self else ""
                 cell_style = style + self._style("ping-table--self")
             else:
                 text = one_line(row.extras.get(key, ""), 64)
