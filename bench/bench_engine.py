@@ -591,8 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.no_generate:
         found, _ = gen_blog.existing_spec(db, args.prefix)
-        if found is None:
-            raise SystemExit(f"{db} has no generated blog; run bench/gen_blog.py first")
+        if found is None or found.get("dirty"):
+            raise SystemExit(f"{db} has no usable generated blog; run bench/gen_blog.py first")
     else:
         gen_blog.ensure(db, spec, reuse=True)
 
@@ -626,7 +626,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name in sections:
             print(f"\n[{name}]", flush=True)
+            if name in ("moderate", "close"):
+                # Cleared only once every change is put back (see gen_blog.DIRTY_OPTION).
+                gen_blog.set_dirty(db, args.prefix, True)
             rows += runners[name](ctx)
+        gen_blog.set_dirty(db, args.prefix, False)
     print(f"\nmedians (fast: {ctx.runs_fast} runs, slow: {ctx.runs_slow} runs)")
     print_table(rows)
     blog.engine.dispose()

@@ -39,6 +39,10 @@ import pymysql
 
 HERE = Path(__file__).resolve().parent
 SPEC_OPTION = "pingdesk_bench_spec"
+# Set while a benchmark has rows changed that it has not put back yet: a run killed
+# half-way leaves it behind, and --reuse then regenerates instead of measuring a
+# blog in an unknown state.
+DIRTY_OPTION = "pingdesk_bench_dirty"
 HOST = "127.0.0.1"  # the benchmarks never touch anything but the local server
 EPOCH = datetime(1970, 1, 1)
 
@@ -655,6 +659,12 @@ def existing_spec(db: str, prefix: str) -> tuple[dict[str, Any] | None, int]:
             row = cur.fetchone()
             if row is None:
                 return None, 0
+            cur.execute(
+                f"SELECT COUNT(*) FROM `{db}`.`{prefix}options` WHERE option_name = %s",
+                (DIRTY_OPTION,),
+            )
+            if cur.fetchone()[0]:
+                return {"dirty": True}, 0
             cur.execute(f"SELECT COUNT(*) FROM `{db}`.`{prefix}comments`")
             return json.loads(row[0]), int(cur.fetchone()[0])
     finally:
@@ -755,9 +765,33 @@ def ensure(db: str, spec: Spec, *, reuse: bool, log: Callable[[str], None] = pri
         if found == asdict(spec) and n >= spec.comments:
             log(f"reusing {db}: {spec.posts} posts, {n} comments (spec matches)")
             return
-        log(f"{db}: {'different spec' if found else 'not there or unfinished'}; generating")
+        why = "not there or unfinished"
+        if found == {"dirty": True}:
+            why = "left half-changed by an interrupted benchmark"
+        elif found:
+            why = "different spec"
+        log(f"{db}: {why}; generating")
     log(f"generating {db} ({spec.posts} posts, {spec.comments} comments)")
     build(spec, db, log=log)
+
+
+def set_dirty(db: str, prefix: str, dirty: bool) -> None:
+    """Mark the blog as changed-and-not-yet-restored (see DIRTY_OPTION)."""
+    conn = connect(db)
+    try:
+        with conn.cursor() as cur:
+            if dirty:
+                cur.execute(
+                    f"INSERT IGNORE INTO `{prefix}options` (option_name, option_value, autoload) "
+                    "VALUES (%s, '1', 'no')",
+                    (DIRTY_OPTION,),
+                )
+            else:
+                cur.execute(
+                    f"DELETE FROM `{prefix}options` WHERE option_name = %s", (DIRTY_OPTION,)
+                )
+    finally:
+        conn.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
