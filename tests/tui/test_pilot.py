@@ -471,3 +471,115 @@ async def test_long_action_progress_cancel_and_responsive(env: Env, make_app: An
             del started
     finally:
         main_mod.LONG_ACTION = old
+
+
+HOSTILE = "[/bold] [link=http://evil.test]x[/link] \x1b]52;c;aGk=\x07 \u202eevil\u202c [b]"
+
+
+def _add_hostile(env: Env, big: bool = False) -> int:
+    from blogdata import PingSpec, add_pings
+
+    from pingdesk.tui.model import MAX_DETAIL
+
+    content = "\x1b[31mred\x1b[0m [/oops] \u200bzero\u200bwidth שלום 👍🏽 مرحبا "
+    if big:
+        # WordPress's comment_content is TEXT (64 KB) on MariaDB; SQLite takes 10 MB.
+        content += "x" * (10 * 1024 * 1024 if env.backend == "sqlite" else 60_000)
+    post = env.post_of(env.ids()[0])
+    spec = PingSpec("pingback", "0", "http://hostile.example/\u202ex", HOSTILE, post,
+                    content=content)
+    with env.engine.begin() as conn:
+        (pid,) = add_pings(conn, env.tables, [spec])
+    assert MAX_DETAIL < len(content) or not big
+    return pid
+
+
+def _screen_text(app: PingdeskApp) -> str:
+    t = table(app)
+    lines = [t.render_line(y).text for y in range(t.size.height)]
+    return "\n".join(lines)
+
+
+async def test_hostile_text_is_shown_literally(env: Env, make_app: Any) -> None:
+    import time
+
+    pid = _add_hostile(env, big=True)
+    app = make_app(env.desk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert table(app).current_id == pid  # the newest ping
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        text = _screen_text(app)
+        assert "[/bold] [link=" in text  # literally, not as markup
+        for bad in ("\x1b", "\x07", "\u202e", "\u202c", "\u200b"):
+            assert bad not in text
+        assert "\\x1b]52" in text or "\\x1b" in _screen_text(app) or "…" in text
+        pane = str(app.main.query_one("#detail").query_one("Static").render())
+        assert "[/oops]" in pane and "\\x1b[31m" in pane
+        for bad in ("\x1b", "\x07", "\u202e", "\u200b"):
+            assert bad not in pane
+        # The 10 MB content opens in the full detail without freezing the UI.
+        start = time.monotonic()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert time.monotonic() - start < 5
+        full = str(app.screen.query_one("#detail-full").render())
+        assert "characters in all" in full
+        assert "\x1b" not in full
+        await pilot.press("escape")
+        # Moderating it works like any other row.
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert env.status(pid) == "spam"
+
+
+class FakeCheck:
+    """A CheckService stand-in: results in memory, calls recorded."""
+
+    key = "check"
+    header = "SOURCE"
+    width = 9
+
+    def __init__(self) -> None:
+        self.results: dict[int, str] = {}
+        self.calls: list[list[int]] = []
+
+    def values(self, desk: Any, pings: Any) -> dict[int, str]:
+        return {p.id: self.results[p.id] for p in pings if p.id in self.results}
+
+    def details(self, desk: Any, ping: Any) -> list[str]:
+        return [f"Source check: {self.results.get(ping.id, 'never')}"]
+
+    def run(self, desk: Any, ids: Any, *, progress: Any = None, should_stop: Any = None) -> str:
+        self.calls.append(list(ids))
+        for n, i in enumerate(ids):
+            self.results[i] = "no-link" if n % 2 else "linked"
+            if progress:
+                progress(n + 1, len(ids))
+        return f"{len(ids)} checked"
+
+
+async def test_verify_keys_and_column(env: Env, make_app: Any) -> None:
+    from pingdesk.tui.services import Services
+
+    ids = env.ids()
+    fake = FakeCheck()
+    app = make_app(env.desk, services=Services(verify=fake))  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert fake.calls == [[ids[0]]]
+        assert "linked" in _screen_text(app)
+        assert any("1 checked" in m for m in messages(app))
+        await pilot.press("x", "x", "x", "V")
+        await settle(pilot, app)
+        assert fake.calls[-1] == ids[:3]
+        row = table(app).row(ids[1])
+        assert row is not None and row.extras.get("check") == "no-link"
+        # Without the service, v does nothing and is not in the footer.
+    app2 = make_app(env.desk)
+    async with app2.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app2)
+        assert "v" not in app2.screen.active_bindings

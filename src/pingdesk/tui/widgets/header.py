@@ -12,7 +12,7 @@ from pingdesk.wp.pings import KINDS, Counts
 
 class DeskHeader(Widget):
     DEFAULT_CSS = """
-    DeskHeader { height: 3; background: $panel; }
+    DeskHeader { height: 3; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     COMPONENT_CLASSES = {"desk-header--title", "desk-header--view", "desk-header--dim"}
@@ -62,7 +62,11 @@ class DeskHeader(Widget):
             i = self.info
             t.append(" " + (one_line(i.name, 80) or "(no name)") + " ", style=title)
             t.append(" " + one_line(i.home, 80))
-            t.append("  " + one_line(i.label, 120), style=dim)
+            label = one_line(i.label, 300)
+            if len(label) > 44:
+                # The end of a path or DSN says most (file name, database name).
+                label = "…" + label[-43:]
+            t.append("  " + label, style=dim)
         t.append("\n")
         for n, view in enumerate(VIEWS, 1):
             total = self.counts.total(view) if self.counts else None
