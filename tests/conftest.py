@@ -51,6 +51,7 @@ approved/pending/spam/trash, and returns ``Seeded`` (ids by kind, post and paren
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -60,6 +61,22 @@ import pytest
 
 from wpbed import Bed, WPSite, mariadb, php
 from wpbed.site import DEFAULT_HOME, keep_databases
+
+# Settings a developer's shell may carry that must not steer the tests (test knobs stay).
+_USER_ENV = re.compile(r"^PINGDESK_(?!TEST_|DIFF_)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep every test away from the user's own files and settings, also when pytest is run
+    by hand: XDG directories in a temporary directory, no PINGDESK_* from the shell
+    (.ci/test does the same before it starts pytest)."""
+    for name in [n for n in os.environ if _USER_ENV.match(n)]:
+        del os.environ[name]
+    home = Path(tempfile.mkdtemp(prefix="pingdesk-xdg-"))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = str(home / var.lower())
+        (home / var.lower()).mkdir()
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")
