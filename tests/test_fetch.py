@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
+import subprocess
 import time
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -224,3 +227,54 @@ async def test_server_closing_mid_body(server: SourceServer) -> None:
                                      send_length=False)})  # fmt: skip
     r = await fetch(server, "/cut")
     assert r.error == "unreachable" or (r.error is None and r.body == PAGE.encode())
+
+
+# -- TLS: the socket goes to the vetted address, SNI and certificate checks use the name --
+
+
+@pytest.fixture
+def tls_server(tmp_path: Any) -> Iterator[tuple[SourceServer, ssl.SSLContext, list[str]]]:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=secure.test",
+         "-addext", "subjectAltName=DNS:secure.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    names: list[str] = []
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    server_ctx.sni_callback = lambda sock, name, ctx: names.append(str(name)) or None
+    srv = SourceServer({"/s": Route(body=PAGE)})
+    srv.socket = server_ctx.wrap_socket(srv.socket, server_side=True)
+    srv.start()
+    client_ctx = ssl.create_default_context(cafile=str(cert))
+    yield srv, client_ctx, names
+    srv.stop()
+
+
+async def _to_loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+async def test_tls_uses_the_name_for_sni_and_certificate(
+    tls_server: tuple[SourceServer, ssl.SSLContext, list[str]],
+) -> None:
+    srv, ctx, names = tls_server
+    allow = Allowlist.parse([f"127.0.0.1:{srv.port}"])
+    async with Fetcher(FetchSettings(allow=allow, resolver=_to_loopback, verify_tls=ctx)) as f:
+        ok = await f.fetch(f"https://secure.test:{srv.port}/s")
+        wrong_name = await f.fetch(f"https://other.test:{srv.port}/s")
+    assert ok.error is None and ok.body == PAGE.encode()
+    assert names[0] == "secure.test"
+    assert wrong_name.error == "unreachable" and "TLS" in wrong_name.reason
+
+
+async def test_untrusted_certificate_is_unreachable(
+    tls_server: tuple[SourceServer, ssl.SSLContext, list[str]],
+) -> None:
+    srv, _, _ = tls_server
+    allow = Allowlist.parse([f"127.0.0.1:{srv.port}"])
+    async with Fetcher(FetchSettings(allow=allow, resolver=_to_loopback)) as f:
+        r = await f.fetch(f"https://secure.test:{srv.port}/s")
+    assert r.error == "unreachable" and "TLS" in r.reason
