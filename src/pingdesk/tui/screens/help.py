@@ -19,7 +19,7 @@ def help_text() -> Text:
             t.append("\n")
         t.append(section + "\n", style="bold underline")
         for key, what in keys:
-            t.append(f"  {key:<15}", style="bold")
+            t.append(f"  {key:<16} ", style="bold")
             t.append(what + "\n")
     t.append("\nesc / q / ? closes this help", style="italic")
     return t
