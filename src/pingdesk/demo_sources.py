@@ -362,3 +362,14 @@ def start_demo_sources_for(blog: Any, verify_config: Any = None) -> tuple[Source
     """Start the demo's source server for this blog; returns it and its VerifySettings."""
     server, _ = start_demo_sources(demo_routes_for_blog(blog))
     return server, demo_verify_settings(server, verify_config, home=blog.option("home"))
+
+
+def start_demo_verification(blog: Any, verify_config: Any = None) -> tuple[SourceServer, Any]:
+    """For `pingdesk demo`: the source server plus a VerifyService bound to it (the TUI's v/V).
+
+    Stop the server (``server.stop()``) when the UI exits.
+    """
+    from pingdesk.net.verify import VerifyService
+
+    server, settings = start_demo_sources_for(blog, verify_config)
+    return server, VerifyService(settings)
