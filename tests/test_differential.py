@@ -182,11 +182,14 @@ def test_moderation_matches_wordpress(
         )
         for op, wp_ids in zip(ops, wp_applied, strict=True):
             now = int(time.time())
+            seen = statuses(blog.engine, blog.tables, op.ids)
             result = pingdesk_apply(blog, op.action, op.ids, now=now)
             lite_result = pingdesk_apply(lite, op.action, op.ids, now=now)
             where = f"pair seed {seed}, sequence #{n}, {op.action} {op.ids}"
             assert sorted(result.changed) == sorted(wp_ids), where
             assert not result.conflicts, where
+            not_applicable = {i for i, st in seen.items() if st not in APPLICABLE[op.action]}
+            assert conflict_ids(result.skipped) == not_applicable, where
             assert sorted(lite_result.changed) == sorted(wp_ids), where + " (SQLite)"
         want, got = wp.snapshot(), twin.snapshot()
         assert got == want, _explain(seed, n, ops, want, got, ("wordpress", "pingdesk"))
