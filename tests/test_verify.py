@@ -419,8 +419,7 @@ def _sqlite_blog(tmp_path: Any, sources: list[str]) -> Any:
 
 
 def test_demo_wiring_and_tui_service(tmp_path: Any, loopback_only: list[str]) -> None:
-    from pingdesk.demo_sources import demo_source_url, start_demo_sources_for
-    from pingdesk.net.verify import VerifyService
+    from pingdesk.demo_sources import demo_source_url, start_demo_verification
 
     plan = demo_source_plan(len(DEMO_KINDS) - 1)  # all but the stalled one
     plan = [(p, k) for p, k in plan if k != "stalled"] + [("/src/linked/99", "linked")]
@@ -436,9 +435,8 @@ def test_demo_wiring_and_tui_service(tmp_path: Any, loopback_only: list[str]) ->
             return get_pings(self.blog, ids)
 
     desk = FakeDesk(blog)
-    server, settings = start_demo_sources_for(blog)
+    server, service = start_demo_verification(blog)
     try:
-        service = VerifyService(settings)
         ticks: list[tuple[int, int]] = []
         ids = list(range(1, len(plan) + 1))
         summary = service.run(desk, ids, progress=lambda d, t: ticks.append((d, t)))
