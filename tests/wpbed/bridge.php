@@ -18,6 +18,34 @@
  *
  * Anything WordPress itself prints (notices, wp_die pages) goes to stderr, never stdout.
  *
+ * Commands ({"cmd": name, ...arguments} -> result):
+ *   install {title?, user?, email?, password?, options?{}}  -> {user_id}   (must come first;
+ *           wp_install() in WP_INSTALLING mode, then home/siteurl = site.home)
+ *   install_network {title?, email?} -> true   (after install: install_network() +
+ *           populate_network(), path-based; the next request may set site.multisite)
+ *   create_blog {path, title?, user_id?, options?} -> blog_id   (multisite: wpmu_create_blog)
+ *   set_option {name, value} | {options: {name: value}} -> true;  get_option {name} -> value
+ *   create_posts {n, post_type?, post_status?, ping_status?, comment_status?, title? ("%d"),
+ *           content?, date_start? (GMT), date_step_hours?, author?} -> [post IDs]
+ *   new_comments {comments: [spec]} -> [comment IDs], each through wp_new_comment(). spec:
+ *           post, type (pingback|trackback|comment|webmention), author, author_email,
+ *           author_url, ip, agent, content, date, date_gmt, user_id, approved (forces
+ *           comment_approved through pre_comment_approved), parent (ID) or parent_ref (index
+ *           of an earlier spec in the same list), meta {key: value}; webmention: source_url,
+ *           target_url?, wm_type? (comment_type, default 'mention').
+ *   apply {ops: [[function, comment_ID], ...], marker?, pause?} -> [return values]; function:
+ *           approve | hold | wp_spam_comment | wp_unspam_comment | wp_trash_comment |
+ *           wp_untrash_comment | wp_delete_comment (force) | wp_delete_comment:soft
+ *   moderate {action, ids, applicable: [statuses]} -> [IDs changed]   (pingdesk's action
+ *           names; only rows whose current status is in applicable, like wp-admin)
+ *   sequence {ops: [{action, ids}], applicable: {action: [statuses]}} -> [[IDs changed]]
+ *   hold {ops, marker, seconds} -> [return values]   (ops inside one open transaction;
+ *           marker file written while the rows are locked; commit after seconds)
+ *   trash_posts {ids} -> [bool];  permalinks {ids} -> {id: url};
+ *   trackback_urls {ids} -> {id: url};  count_comments {post_id?} -> wp_count_comments();
+ *   comment_status {ids} -> {id: comment_approved|null};  info -> {wp_version, prefix, ...}
+ * Writing commands run in one transaction unless "txn": false (see below).
+ *
  * Debian's /usr/share/wordpress/wp-config.php is NOT used (it would load
  * /etc/wordpress/config-<host>.php): this file defines the configuration itself and
  * requires wp-settings.php directly. A request whose first command is "install" boots
