@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import time
@@ -135,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sources N={args.n}, latency L={args.latency * 1000:.0f} ms, "
               f"concurrency C={args.concurrency}, per-host {args.per_host}, "
               f"{args.hosts} hosts, median of {args.runs} runs")  # fmt: skip
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"machine                : {os.cpu_count()} CPUs, load average {load:.1f}")
         print(f"limit N*L/C            : {limit:8.2f} s")
         print(f"pingdesk (concurrent)  : {c:8.2f} s   = {c / limit:.2f} x the limit")
         print(

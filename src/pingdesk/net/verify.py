@@ -41,6 +41,9 @@ __all__ = [
     "verify_pings_sync",
 ]
 
+# Below this size parsing takes well under a millisecond: cheaper than a thread hop.
+_INLINE_PARSE_MAX = 64 * 1024
+
 OnResult = Callable[[CheckResult], Any]  # may return an awaitable
 Cancel = asyncio.Event | Callable[[], bool]
 
@@ -227,7 +230,8 @@ async def verify_pings(
         # Host slot first: waiting for a busy host must not hold a global slot.
         async with per_host, global_limit:
             fetched = await client.fetch(url)
-        if fetched.is_html:
+        if fetched.is_html and len(fetched.body) > _INLINE_PARSE_MAX:
+            # Big pages are parsed off the event loop so a UI stays responsive.
             done = await asyncio.to_thread(_results_for_page, fetched, group, targets)
         else:
             done = _results_for_page(fetched, group, targets)
