@@ -112,7 +112,7 @@ def print_table(rows: list[Row]) -> None:
                 r.what,
                 fmt_value(med(r.pd), r.unit),
                 fmt_value(med(r.wp), r.unit),
-                "-" if ratio != ratio else f"{ratio:,.1f}x",
+                "-" if ratio != ratio else (f"{ratio:,.1f}x" if ratio >= 1 else f"{ratio:.2f}x"),
                 r.target,
                 r.met(),
             )
