@@ -17,11 +17,13 @@ sources live on a private network.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import os
 import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
@@ -265,10 +267,20 @@ def _host_literal(raw_host: str) -> IPAddress | None:
     return None
 
 
+# Lookups get their own threads: a slow or dead DNS server must not starve the
+# default executor, which also runs database writes and page parsing.
+_DNS_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="pingdesk-dns")
+
+
 async def system_resolver(host: str, port: int) -> list[str]:
     """The operating system's resolver (getaddrinfo), run off the event loop."""
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    infos = await loop.run_in_executor(
+        _DNS_POOL,
+        functools.partial(
+            socket.getaddrinfo, host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+        ),
+    )
     out: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         addr = str(sockaddr[0])
