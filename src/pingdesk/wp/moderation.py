@@ -183,7 +183,14 @@ class _Chunk:
                     # Committed to the journal before WordPress's rows change.
                     item_ids = journal.add_items(action_id, items)
                 self._write(conn, rows, changed, trans)
-                recount_posts(conn, self.blog, posts)
+                # WordPress recounts after every change; a count of approved comments
+                # can only move when a row enters or leaves '1', so only those posts
+                # are recounted (85% of a bulk spam's time on a large blog otherwise).
+                recount_posts(
+                    conn,
+                    self.blog,
+                    {int(rows[i].comment_post_ID) for i in changed if "1" in trans[i]},
+                )
         except BaseException:
             if journal is not None:
                 journal.drop_items(item_ids)
