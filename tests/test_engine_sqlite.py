@@ -181,7 +181,7 @@ def test_counts_and_filters(desk: Desk) -> None:
     counts = desk.counts()
     assert counts.total("pending") == len(desk.ids(PingFilter(status="pending")))
     wm = desk.page(PingFilter(status="all", kind="webmention"), limit=100).pings
-    assert wm and all(p.kind == "webmention" and "/notes/" in p.source_url for p in wm)
+    assert wm and all(p.kind == "webmention" and "/src/" in p.source_url for p in wm)
     selfs = desk.page(PingFilter(status="all", self_only=True), limit=100).pings
     assert selfs and all(p.is_self for p in selfs)
     dom = desk.page(PingFilter(status="all", domain="casino-bonus-hub.example"), limit=100).pings

@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, func, insert, select, update
 
-from pingdesk.config import data_dir, journal_path
+from pingdesk.config import AkismetConfig, Config, data_dir, journal_path, load_config
+from pingdesk.demo_sources import demo_refused_url, demo_source_plan
 from pingdesk.journal import Journal
 from pingdesk.ops import Desk
 from pingdesk.wp.schema import Tables
 
-HOME = "https://fieldnotes.example"
+# Plain http: the demo's source server (pingdesk.demo_sources) speaks no TLS.
+HOME = "http://fieldnotes.example"
 BLOG_NAME = "Field Notes (pingdesk demo)"
 PREFIX = "wp_"
 
@@ -166,6 +169,8 @@ def build(path: Path, *, now: datetime | None = None, seed: int = 7) -> Path:
         "close_comments_days_old": "14",
         "blog_charset": "UTF-8",
         "WPLANG": "",
+        # The key WordPress's Akismet plugin would have; only the demo's service takes it.
+        "wordpress_api_key": "demo00000000",
         "db_version": "53496",
     }
     comments: list[dict[str, Any]] = []
@@ -198,12 +203,15 @@ def build(path: Path, *, now: datetime | None = None, seed: int = 7) -> Path:
         return post["post_date"] + timedelta(seconds=rng.randint(300, span))
 
     open_posts = [p for p in posts if p["ping_status"] == "open"]
+    # Each source path tells the demo's source server what page to serve (linked,
+    # gone, redirect, slow, ...), so every verification result shows up offline.
+    plan = demo_source_plan(60)
     # Genuine pingbacks, as WordPress stores them: the source's <title>, an excerpt.
     for n in range(60):
         post = rng.choice(open_posts)
         domain, name = rng.choice(_BLOGS)
-        slug = f"{rng.choice(['notes', 'links', 'roundup', 'week'])}-{n}"
-        url = f"https://{domain}/{2020 + n % 6}/{slug}/"
+        src_path, kind = plan[n]
+        url = demo_refused_url() if kind == "refused" else f"http://{domain}{src_path}"
         cid = add(
             post,
             when=when_after(post),
@@ -226,7 +234,8 @@ def build(path: Path, *, now: datetime | None = None, seed: int = 7) -> Path:
             post,
             when=when,
             comment_author=name,
-            comment_author_url=f"http://{domain}/p/{rng.randint(1000, 9999)}.html",
+            comment_author_url=f"http://{domain}/src/{'gone-404' if n % 3 == 0 else 'no-link'}/"
+            f"{1000 + n}",
             comment_content=f"<strong>{name} {n}</strong>\n\n[...] Read More: "
             f"http://{domain}/ [...]",
             comment_agent="Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1)",
@@ -264,7 +273,8 @@ def build(path: Path, *, now: datetime | None = None, seed: int = 7) -> Path:
             comment_approved=rng.choice(["0", "0", "1"]),
         )
         meta(cid, "protocol", "webmention")
-        meta(cid, "webmention_source_url", f"https://{domain}/notes/{n + 100}")
+        kind = "linked" if n % 3 else "mentioned"
+        meta(cid, "webmention_source_url", f"http://{domain}/src/{kind}/{2000 + n}")
     # Trashed ones, with the metas wp_trash_comment() writes.
     for n in range(6):
         post = rng.choice(open_posts)
@@ -274,7 +284,7 @@ def build(path: Path, *, now: datetime | None = None, seed: int = 7) -> Path:
             post,
             when=when,
             comment_author=f"{name}: weekly links",
-            comment_author_url=f"https://{domain}/links-{n}/",
+            comment_author_url=f"http://{domain}/src/linked/{3000 + n}",
             comment_content="[&#8230;] a link among many [&#8230;]",
             comment_agent="WordPress/6.3; https://" + domain,
             comment_type="pingback",
@@ -293,7 +303,7 @@ def build(path: Path, *, now: datetime | None = None, seed: int = 7) -> Path:
             post,
             when=now - timedelta(hours=3),
             comment_author=title,
-            comment_author_url=f"https://odd-{tag}.example/x",
+            comment_author_url=f"http://odd-{tag}.example/src/no-link/{4000 + len(tag)}",
             comment_content=f"<strong>{title}</strong>\n\n\x1b[31mred?\x1b[0m [&#8230;]",
             comment_agent="curl/8.0",
             comment_type="trackback",
@@ -379,21 +389,44 @@ def ensure(*, reset: bool = False) -> Path:
     return path
 
 
+@dataclass
+class DemoSession:
+    """The demo blog opened, with its loopback source server and Akismet look-alike."""
+
+    desk: Desk
+    config: Config
+    verify_service: Any = None
+
+
 @contextmanager
-def open_demo(*, reset: bool = False) -> Iterator[Desk]:
+def open_demo(*, reset: bool = False, services: bool = True) -> Iterator[DemoSession]:
+    """Open the demo blog; with ``services``, also start its offline source pages and
+    Akismet service (both on 127.0.0.1, stopped on exit)."""
+    from pingdesk.demo_akismet import DEMO_KEY, DemoAkismet
     from pingdesk.wp.connect import connect, resolve_target
 
     path = ensure(reset=reset)
-    target = resolve_target(db=f"sqlite:///{path}", prefix=PREFIX)
+    target = resolve_target(db=f"sqlite:///{path}", prefix=PREFIX, env={})
     blog = connect(target)
     journal = Journal(journal_path())
+    config = load_config()
+    desk = Desk(blog, journal, moderator=config.moderator.login or "admin")
+    stack = ExitStack()
+    session = DemoSession(desk, config)
     try:
-        yield Desk(blog, journal, moderator="admin")
+        if services:
+            from pingdesk.demo_sources import start_demo_verification
+
+            akismet = DemoAkismet().start()
+            stack.callback(akismet.stop)
+            # The demo's own key and endpoint, whatever the user's config says.
+            session.config = replace(
+                config, akismet=AkismetConfig(key=DEMO_KEY, endpoint=akismet.url)
+            )
+            server, session.verify_service = start_demo_verification(blog, config.verify)
+            stack.callback(server.stop)
+        yield session
     finally:
+        stack.close()
         journal.close()
         blog.engine.dispose()
-
-
-def tui_options(desk: Desk) -> dict[str, Any]:
-    """Extra options for the TUI on the demo blog (the demo source server, when present)."""
-    return {}

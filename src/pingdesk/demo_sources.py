@@ -344,24 +344,43 @@ def demo_verify_settings(
     return settings
 
 
-def demo_routes_for_blog(blog: Any) -> dict[str, Route]:
-    """Pages for every demo ping whose source is on DEMO_SOURCE_BASE, linking to its post."""
+def _is_demo_host(host: str) -> bool:
+    # Reserved names (RFC 2606 / 6761): they never resolve anywhere, only the demo maps them.
+    return host == DEMO_SOURCE_HOST or host.endswith((".example", ".test"))
+
+
+def demo_routes_for_blog(blog: Any) -> tuple[dict[str, Route], set[str]]:
+    """Pages for every demo ping whose source is on a demo host, linking to its post.
+
+    Paths under /src/<kind>/ get that kind's page; any other path (self-pings from
+    the demo blog's own posts, say) a page that links. Returns the routes and the hosts.
+    """
     from pingdesk.wp.permalinks import permalinks
     from pingdesk.wp.pings import PingFilter, iter_pings
 
     wanted: dict[str, int] = {}
+    hosts: set[str] = set()
     for ping in iter_pings(blog, PingFilter(status="all", kind="all")):
-        url = ping.source_url or ""
-        if url.startswith(DEMO_SOURCE_BASE + "/src/"):
-            wanted[url[len(DEMO_SOURCE_BASE) :]] = ping.post_id
+        parts = urlsplit(ping.source_url or "")
+        host = (parts.hostname or "").lower()
+        if parts.scheme != "http" or not _is_demo_host(host):
+            continue
+        hosts.add(host)
+        wanted[parts.path or "/"] = ping.post_id
     links = permalinks(blog, set(wanted.values()))
-    return demo_pages({path: links.get(post, "") for path, post in wanted.items()})
+    return demo_pages({path: links.get(post, "") for path, post in wanted.items()}), hosts
 
 
 def start_demo_sources_for(blog: Any, verify_config: Any = None) -> tuple[SourceServer, Any]:
     """Start the demo's source server for this blog; returns it and its VerifySettings."""
-    server, _ = start_demo_sources(demo_routes_for_blog(blog))
-    return server, demo_verify_settings(server, verify_config, home=blog.option("home"))
+    routes, hosts = demo_routes_for_blog(blog)
+    server, _ = start_demo_sources(routes)
+    settings = demo_verify_settings(server, verify_config, home=blog.option("home"))
+    settings.connect_map = {
+        **settings.connect_map,
+        **{(h, 80): ("127.0.0.1", server.port) for h in hosts},
+    }
+    return server, settings
 
 
 def start_demo_verification(blog: Any, verify_config: Any = None) -> tuple[SourceServer, Any]:

@@ -45,6 +45,7 @@ def open_desk(args: argparse.Namespace) -> Iterator[Desk]:
     from pingdesk.wp.connect import connect, resolve_target
 
     config = load_config()
+    args.config = config
     target = resolve_target(
         wp_config=args.wp_config,
         db=args.db,
@@ -461,21 +462,23 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    try:
-        from pingdesk.tui.app import run_tui
-    except ImportError as exc:  # pragma: no cover - the TUI ships with the package
-        raise PingdeskError(f"the terminal UI is not available: {exc}") from exc
+    from pingdesk.tui.app import default_services, run_tui
+
     with open_desk(args) as desk:
-        return run_tui(desk)
+        return run_tui(desk, services=default_services(args.config))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pingdesk import demo
 
-    with demo.open_demo(reset=args.reset) as desk:
+    with demo.open_demo(reset=args.reset, services=not args.no_ui) as session:
         if args.no_ui:
-            print(desk.blog.label)
+            print(session.desk.blog.label)
             return EXIT_OK
-        from pingdesk.tui.app import run_tui
+        from pingdesk.spam_service import install_reporting
+        from pingdesk.tui.app import default_services, run_tui
 
-        return run_tui(desk, **demo.tui_options(desk))
+        install_reporting(session.desk, session.config)
+        services = default_services(session.config)
+        services.verify = session.verify_service
+        return run_tui(session.desk, services=services)
