@@ -98,6 +98,7 @@ def wp_bed() -> Iterator[Bed]:
         )
     mariadb.drop_orphans()
     root = Path(tempfile.mkdtemp(prefix="pingdesk-bed-"))
+    php.use_opcache(root / "opcache")
     bed = Bed(root=root, content_dir=php.make_content_dir(root), keep=keep_databases())
     try:
         yield bed

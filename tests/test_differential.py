@@ -233,10 +233,11 @@ def test_wordpress_writes_during_bulk_action_are_kept(
 
     touched = rng.sample(ids[:50], 6) + rng.sample(ids[50:550], 30) + rng.sample(ids[550:], 6)
     fns = ["wp_spam_comment", "approve", "wp_trash_comment", "wp_delete_comment", "hold"]
-    wp_ops = [[fns[i % len(fns)], cid] for i, cid in enumerate(touched)]
-    # "hold" on a pending row changes nothing; keep only ops that really write.
-    wp_ops = [op for op in wp_ops if op[0] != "hold"]
-    changed_by_wp = {int(op[1]) for op in wp_ops}
+    # ("hold" on a pending row would change nothing: those rows stay untouched.)
+    wp_ops: list[tuple[str, int]] = [
+        (fns[i % len(fns)], cid) for i, cid in enumerate(touched) if fns[i % len(fns)] != "hold"
+    ]
+    changed_by_wp = {cid for _, cid in wp_ops}
 
     marker = tmp_path / "locked"
     wordpress = site.php_background(
@@ -270,8 +271,8 @@ def test_concurrent_wordpress_writes_are_never_overwritten(
     site, ids = _bulk_site(wp_site, 500)
     seen = statuses(site.engine, site.tables, ids)
     touched = rng.sample(ids, 60)
-    wp_ops = [
-        ["wp_spam_comment" if i % 2 else "wp_trash_comment", c] for i, c in enumerate(touched)
+    wp_ops: list[tuple[str, int]] = [
+        ("wp_spam_comment" if i % 2 else "wp_trash_comment", c) for i, c in enumerate(touched)
     ]
     # WordPress spreads its writes over ~0.6 s; pingdesk starts as soon as WordPress is up.
     marker = tmp_path / "started"

@@ -16,6 +16,32 @@ WP_ROOT = Path("/usr/share/wordpress")
 THEME = WP_ROOT / "wp-content" / "themes" / "twentytwentythree"
 
 
+# PHP compiles WordPress's ~150 files in every process; OPcache's file cache keeps the
+# compiled code between processes (a bridge call: ~0.12 s -> ~0.07 s). Set per session.
+_opcache_dir: Path | None = None
+
+
+def use_opcache(directory: Path) -> None:
+    global _opcache_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    _opcache_dir = directory
+
+
+def argv(script: Path) -> list[str]:
+    """The php command line for ``script`` (with the session's OPcache file cache)."""
+    cmd = ["php"]
+    if _opcache_dir is not None:
+        cmd += [
+            "-d",
+            "opcache.enable_cli=1",
+            "-d",
+            f"opcache.file_cache={_opcache_dir}",
+            "-d",
+            "opcache.file_cache_only=1",
+        ]
+    return [*cmd, str(script)]
+
+
 class BridgeError(AssertionError):
     """WordPress (through the bridge) failed or refused a command."""
 
@@ -80,7 +106,7 @@ def parse(
 def run(site: dict[str, Any], commands: list[dict[str, Any]], timeout: float = 300) -> list[Any]:
     """Run ``commands`` in one WordPress process; one result per command."""
     proc = subprocess.run(
-        ["php", str(BRIDGE)],
+        argv(BRIDGE),
         input=request(site, commands),
         capture_output=True,
         timeout=timeout,
