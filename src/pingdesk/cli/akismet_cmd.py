@@ -10,17 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.errors import EXIT_OK, EXIT_PARTIAL, PingdeskError
-from pingdesk.spam_service import (
-    AkismetSettings,
-    AkismetStatus,
-    CheckResult,
-    CheckSummary,
-    SpamService,
-)
+
+if TYPE_CHECKING:  # the Akismet stack (httpx, akismet) loads only when a command runs
+    from pingdesk.spam_service import AkismetStatus, CheckResult, CheckSummary, SpamService
 
 
 def add_parser(sub: Any) -> None:
@@ -59,6 +55,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pingdesk.cli.commands import open_desk
     from pingdesk.config import load_config
+    from pingdesk.spam_service import AkismetSettings, SpamService
 
     config = load_config()
     settings = AkismetSettings.from_config(config)

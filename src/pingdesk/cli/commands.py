@@ -39,7 +39,9 @@ def extra_commands() -> list[Callable[[Any], None]]:
 
 
 @contextmanager
-def open_desk(args: argparse.Namespace) -> Iterator[Desk]:
+def open_desk(args: argparse.Namespace, *, reporting: bool = True) -> Iterator[Desk]:
+    """Connect as the global options say. ``reporting`` hooks Akismet reporting in
+    (it costs the HTTP stack's import time, so read-only commands skip it)."""
     from pingdesk.config import journal_path, load_config
     from pingdesk.journal import Journal
     from pingdesk.wp.connect import connect, resolve_target
@@ -57,7 +59,7 @@ def open_desk(args: argparse.Namespace) -> Iterator[Desk]:
     blog = connect(target)
     journal = Journal(journal_path())
     desk = Desk(blog, journal, moderator=config.moderator.login or "")
-    args.akismet_hook = _install_hooks(desk, config)
+    args.akismet_hook = _install_hooks(desk, config) if reporting else None
     try:
         yield desk
     finally:
@@ -107,7 +109,7 @@ def _ping_rows(pings: list[Ping]) -> list[list[object]]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     flt = ping_filter(args)
-    with open_desk(args) as desk:
+    with open_desk(args, reporting=False) as desk:
         if args.limit and args.limit > 0:
             items = desk.page(flt, limit=args.limit).pings
         else:
@@ -128,7 +130,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with open_desk(args) as desk:
+    with open_desk(args, reporting=False) as desk:
         p = desk.ping(args.id)
         history = desk.history(p.id)
         if args.json:
@@ -185,7 +187,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_counts(args: argparse.Namespace) -> int:
-    with open_desk(args) as desk:
+    with open_desk(args, reporting=False) as desk:
         counts = desk.counts()
         if args.json:
             emit_json(counts.to_json())
@@ -399,7 +401,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with open_desk(args) as desk:
+    with open_desk(args, reporting=False) as desk:
         entries = desk.entries(args.limit)
         if args.json:
             emit_json([e.to_json() for e in entries])
@@ -434,7 +436,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
     from pingdesk.wp.connect import list_sites
 
     args.site = None  # list the whole network from its main site
-    with open_desk(args) as desk:
+    with open_desk(args, reporting=False) as desk:
         sites = list_sites(desk.blog)
     if args.json:
         emit_json(

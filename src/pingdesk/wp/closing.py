@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from pingdesk.errors import ConfigError
 from pingdesk.journal import Journal, NewItem
@@ -103,8 +103,6 @@ def _where(blog: Blog, flt: PostFilter, from_status: str, now: datetime) -> list
 
 
 def count_posts(blog: Blog, flt: PostFilter, *, closing: bool = True) -> int:
-    from sqlalchemy import func
-
     p = blog.tables.posts
     where = _where(blog, flt, "open" if closing else "closed", datetime.now(UTC))
     with blog.engine.connect() as conn:
@@ -119,84 +117,90 @@ def set_ping_status(
     journal: Journal | None = None,
     dry_run: bool = False,
     chunk_size: int = 5000,
-    sample: int = 20,
+    sample: int = 50,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ClosingResult:
+    """Close (or open) pings on the posts ``flt`` matches.
+
+    The real run walks the primary key in ranges: each range is one short
+    transaction that locks the matching rows, journals exactly their IDs and
+    flips them, so no up-front scan of the whole table is needed and undo
+    re-opens precisely what was closed.
+    """
     p = blog.tables.posts
     src, dst = ("open", "closed") if close else ("closed", "open")
     action = POST_ACTIONS[0] if close else POST_ACTIONS[1]
     result = ClosingResult(action, dry_run=dry_run)
     where = _where(blog, flt, src, datetime.now(UTC))
-    with blog.engine.connect() as conn:
-        ids = [int(i) for (i,) in conn.execute(select(p.c.ID).where(*where).order_by(p.c.ID))]
-        if dry_run or sample:
-            first = ids[:sample] if not dry_run else ids[: max(sample, 50)]
+    if dry_run:
+        with blog.engine.connect() as conn:
+            ids = [int(i) for (i,) in conn.execute(select(p.c.ID).where(*where).order_by(p.c.ID))]
+            first = ids[:sample]
             if first:
                 titles = dict(
                     conn.execute(select(p.c.ID, p.c.post_title).where(p.c.ID.in_(first))).all()
                 )
                 result.sample = [(i, titles.get(i, "")) for i in first]
-    result.matched = len(ids)
-    if dry_run or not ids:
+        result.matched = len(ids)
         return result
+    with blog.engine.connect() as conn:
+        lo, hi = conn.execute(select(func.min(p.c.ID), func.max(p.c.ID))).one()
+    if lo is None:
+        return result
+    lo, hi = int(lo), int(hi)
     action_id = journal.begin(blog.key, action) if journal is not None else None
     result.journal_id = action_id
     try:
-        for start in range(0, len(ids), chunk_size):
+        for a in range(lo, hi + 1, chunk_size):
             if should_stop is not None and should_stop():
                 result.cancelled = True
                 break
-            chunk = ids[start : start + chunk_size]
+            b = min(a + chunk_size - 1, hi)
 
-            def run(chunk: list[int] = chunk, start: int = start) -> tuple[int, int]:
+            def run(a: int = a, b: int = b) -> int:
                 item_ids: list[int] = []
                 try:
                     with write_txn(blog) as conn:
+                        in_range = [p.c.ID.between(a, b), *where]
                         still = [
                             int(i)
                             for (i,) in conn.execute(
-                                select(p.c.ID)
-                                .where(p.c.ID.in_(chunk), p.c.ping_status == src)
-                                .with_for_update()
+                                select(p.c.ID).where(*in_range).with_for_update()
                             )
                         ]
-                        if journal is not None and action_id is not None and still:
+                        if not still:
+                            return 0
+                        if journal is not None and action_id is not None:
                             item_ids = journal.add_items(
                                 action_id,
                                 [
                                     NewItem(
                                         "posts",
-                                        start,
+                                        a,
                                         {"ping_status": src, "ids": still},
                                         {"ping_status": dst},
                                     )
                                 ],
                             )
-                        if still:
-                            conn.execute(
-                                update(p)
-                                .where(p.c.ID.in_(still), p.c.ping_status == src)
-                                .values(ping_status=dst)
-                            )
+                        # The rows are locked: the same condition hits exactly ``still``.
+                        conn.execute(update(p).where(*in_range).values(ping_status=dst))
                 except BaseException:
                     if journal is not None:
                         journal.drop_items(item_ids)
                     raise
                 if journal is not None:
                     journal.mark_applied(item_ids)
-                return len(still), len(chunk) - len(still)
+                return len(still)
 
-            changed, conflicts = with_retry(run)
-            result.changed += changed
-            result.conflicts += conflicts
+            result.changed += with_retry(run)
             if progress is not None:
-                progress(min(start + chunk_size, len(ids)), len(ids))
+                progress(b - lo + 1, hi - lo + 1)
     finally:
         if journal is not None and action_id is not None:
-            journal.finish(
-                action_id, "done" if result.changed else "failed", result.to_json() | {"posts": []}
-            )
+            summary = result.to_json() | {"posts": []}
+            journal.finish(action_id, "done" if result.changed else "failed", summary)
+    result.matched = result.changed
     return result
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    case,
     exists,
     false,
     func,
@@ -437,32 +436,29 @@ def count_pings(blog: Blog) -> Counts:
     half probes commentmeta for a million ordinary comments.
     """
     c, m = blog.tables.comments, blog.tables.commentmeta
-    typed = select(c.c.comment_approved.label("status"), c.c.comment_type.label("kind")).where(
-        c.c.comment_type.in_(["pingback", "trackback"])
+    # Grouped inside each branch: the union then carries a handful of rows, not 300k.
+    typed = (
+        select(c.c.comment_approved, c.c.comment_type, func.count())
+        .where(c.c.comment_type.in_(["pingback", "trackback"]))
+        .group_by(c.c.comment_type, c.c.comment_approved)
     )
     wm = (
-        select(c.c.comment_approved.label("status"), literal("webmention").label("kind"))
+        select(c.c.comment_approved, literal("webmention"), func.count())
         .select_from(m.join(c, c.c.comment_ID == m.c.comment_id))
         .where(
             m.c.meta_key == WEBMENTION_PROTOCOL[0],
             m.c.meta_value == WEBMENTION_PROTOCOL[1],
             c.c.comment_type.not_in(["pingback", "trackback"]),
         )
+        .group_by(c.c.comment_approved)
     )
-    u = union_all(typed, wm).subquery()
-    q = select(u.c.status, u.c.kind, func.count()).group_by(u.c.status, u.c.kind)
+    q = union_all(typed, wm)
     by_status: dict[str, dict[str, int]] = {s: dict.fromkeys(KINDS, 0) for s in STATUSES}
     with blog.engine.connect() as conn:
+        names = {code: name for name, code in STATUSES.items()}  # views, not post-trashed
         for status, kind, n in conn.execute(q):
-            name = STATUS_NAMES.get(status)
+            name = names.get(status)
             if name is None:
                 continue
             by_status[name][kind] = by_status[name].get(kind, 0) + int(n)
     return Counts(by_status)
-
-
-def status_case(blog: Blog) -> Any:
-    c = blog.tables.comments
-    return case(
-        {v: literal(k) for k, v in STATUSES.items()}, value=c.c.comment_approved, else_="other"
-    )
