@@ -34,3 +34,21 @@ def clean(text: object, *, keep_newlines: bool = False, max_len: int | None = No
     else:
         s = s.replace("\r", "\n")
     return _UNSAFE.sub(_escape, s)
+
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+
+
+def html_text(text: object, *, max_len: int | None = None) -> str:
+    """A comment's HTML as a moderator reads it: tags dropped, entities decoded
+    ("[&#8230;]" -> "[…]"), then made safe like any other hostile text.
+
+    For display only; nothing here decides what is safe to fetch or store.
+    """
+    import html
+
+    s = "" if text is None else str(text)
+    if max_len is not None and len(s) > max_len:
+        s = s[:max_len]
+    s = html.unescape(_TAG.sub("", s))
+    return clean(s, keep_newlines=True, max_len=max_len)

@@ -10,7 +10,7 @@ from typing import Any
 from pingdesk.cli.output import Progress, age, emit_json, table
 from pingdesk.errors import EXIT_OK, EXIT_PARTIAL, PingdeskError
 from pingdesk.ops import Desk
-from pingdesk.textsafe import clean
+from pingdesk.textsafe import clean, html_text
 from pingdesk.wp.closing import SETTING_HELP, PostFilter, parse_age
 from pingdesk.wp.moderation import ModerationResult
 from pingdesk.wp.pings import Ping, PingFilter
@@ -91,7 +91,7 @@ def ping_filter(args: argparse.Namespace) -> PingFilter:
     )
 
 
-def _ping_rows(pings: list[Ping]) -> list[list[object]]:
+def _ping_rows(pings: list[Ping], checks: dict[int, Any]) -> list[list[object]]:
     return [
         [
             p.id,
@@ -102,9 +102,18 @@ def _ping_rows(pings: list[Ping]) -> list[list[object]]:
             f"#{p.post_id} {p.post_title}",
             age(p.date_gmt),
             "self" if p.is_self else "",
+            checks[p.id].result if p.id in checks else "",
         ]
         for p in pings
     ]
+
+
+def _ping_json(p: Ping, checks: dict[int, Any]) -> dict[str, Any]:
+    result = checks.get(p.id)
+    return p.to_json() | {
+        "check": result.result if result else None,
+        "checked_at": result.checked_at if result else None,
+    }
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -116,29 +125,50 @@ def cmd_list(args: argparse.Namespace) -> int:
             from pingdesk.wp.pings import iter_pings
 
             items = list(iter_pings(desk.blog, flt))
+        from pingdesk.wp.checks import load_results
+
+        checks = load_results(desk.blog, [p.id for p in items])
         if args.json:
-            emit_json([p.to_json() for p in items])
+            emit_json([_ping_json(p, checks) for p in items])
         elif not items:
             print("no pings match")
         else:
             table(
-                ["ID", "TYPE", "STATUS", "SOURCE", "TITLE", "POST", "AGE", "SELF"],
-                _ping_rows(items),
+                ["ID", "TYPE", "STATUS", "SOURCE", "TITLE", "POST", "AGE", "SELF", "CHECK"],
+                _ping_rows(items, checks),
                 flex=4,
             )
     return EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from pingdesk.wp.akismet_meta import read_akismet_info
+    from pingdesk.wp.checks import META_KEY as CHECK_META_KEY
+    from pingdesk.wp.checks import load_results
+
     with open_desk(args, reporting=False) as desk:
         p = desk.ping(args.id)
         history = desk.history(p.id)
+        check = load_results(desk.blog, [p.id]).get(p.id)
+        akismet = read_akismet_info(desk.blog, [p.id]).get(p.id)
         if args.json:
-            data = p.to_json() | {
+            data = _ping_json(p, {p.id: check} if check else {}) | {
                 "permalink": p.permalink,
                 "user_agent": p.agent,
                 "content": p.content,
                 "post_ping_status": p.post_ping_status,
+                "verification": check.to_json() if check else None,
+                "akismet": {
+                    "result": akismet.result,
+                    "user_result": akismet.user_result,
+                    "user": akismet.user,
+                    "history": [
+                        {"time": h.time, "event": h.event, "user": h.user, "text": h.describe()}
+                        for h in akismet.history
+                    ],
+                }
+                if akismet
+                else None,
                 "meta": p.meta,
                 "history": [
                     {
@@ -169,15 +199,27 @@ def cmd_show(args: argparse.Namespace) -> int:
         for k, v in fields:
             print(f"{k + ':':<12} {clean(v)}")
         print("Excerpt:")
-        print("  " + clean(p.content, keep_newlines=True, max_len=4000).replace("\n", "\n  "))
-        meta = {k: v for k, v in p.meta.items() if not k.startswith("akismet_as_submitted")}
+        print("  " + html_text(p.content, max_len=4000).strip().replace("\n", "\n  "))
+        from pingdesk.net.verify import detail_lines
+
+        for line in detail_lines(check):
+            print(clean(line))
+        if akismet and (akismet.result or akismet.history):
+            print(
+                f"Akismet:     {clean(akismet.result or '-')}"
+                + (f" (moderator said {clean(akismet.user_result)})" if akismet.user_result else "")
+            )
+            for h in akismet.history:
+                print(f"  {h.when:%Y-%m-%d %H:%M}  {clean(h.describe())}")
+        shown = {CHECK_META_KEY}
+        meta = {k: v for k, v in p.meta.items() if k not in shown and not k.startswith("akismet_")}
         if meta:
             print("Meta:")
             for k, values in meta.items():
                 for v in values:
                     print(f"  {clean(k)} = {clean(v, max_len=200)}")
         if history:
-            print("History:")
+            print("pingdesk history:")
             for e, it in history:
                 print(
                     f"  {e.at}  {e.action:<10} {it.before.get('status')} -> "

@@ -232,9 +232,9 @@ def where_clauses(blog: Blog, flt: PingFilter) -> list[ColumnElement[bool]]:
             or_(*(_host_like(c.c.comment_author_url, h, subdomains=s) for h, s in hosts), wm_src)
         )
     if flt.check:
-        builder = EXTRA_FILTERS.get("check")
-        if builder is None:
-            raise ConfigError("filtering by check result needs the verification module")
+        if "check" not in EXTRA_FILTERS:
+            import pingdesk.wp.checks  # noqa: F401 - registers the 'check' filter
+        builder = EXTRA_FILTERS["check"]
         where.append(builder(blog, flt.check))
     return where
 
