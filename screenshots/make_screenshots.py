@@ -36,9 +36,13 @@ SHOTS: dict[str, Sequence[str]] = {
 
 async def _settle(app: object, pilot: object) -> None:
     from textual.widgets import Input
+    from textual.worker import WorkerCancelled
 
     for _ in range(8):
-        await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+        try:
+            await app.workers.wait_for_complete()  # type: ignore[attr-defined]
+        except WorkerCancelled:  # a superseded exclusive worker
+            pass
         await pilot.pause(0.05)  # type: ignore[attr-defined]
     for inp in app.screen.query(Input):  # type: ignore[attr-defined]
         inp.cursor_blink = False

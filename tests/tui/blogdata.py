@@ -40,15 +40,30 @@ def default_pings() -> list[PingSpec]:
     h = timedelta(hours=1)
     return [
         PingSpec("pingback", "0", "http://alpha.example/post-1", "Alpha links here", 1, age=1 * h),
-        PingSpec("trackback", "0", "http://beta.example/t", "Beta Blog", 2,
-                 content="<strong>Beta's reply</strong>\n\nA trackback excerpt", age=2 * h),
+        PingSpec(
+            "trackback",
+            "0",
+            "http://beta.example/t",
+            "Beta Blog",
+            2,
+            content="<strong>Beta's reply</strong>\n\nA trackback excerpt",
+            age=2 * h,
+        ),
         PingSpec("pingback", "0", "http://spam.example/buy", "Cheap pills", 1, age=3 * h),
         PingSpec("pingback", "0", "http://spam.example/buy2", "Cheap pills 2", 2, age=4 * h),
-        PingSpec("pingback", "0", f"{HOME}/?p=2", "Our own second post", 1, age=5 * h,
-                 ip="127.0.0.1"),
+        PingSpec(
+            "pingback", "0", f"{HOME}/?p=2", "Our own second post", 1, age=5 * h, ip="127.0.0.1"
+        ),
         PingSpec("webmention", "0", "https://gamma.example/note", "Gamma", 3, age=26 * h),
-        PingSpec("pingback", "0", "http://hostile.example/x", HOSTILE_TITLE, 3,
-                 content="\x1b[31mred\x1b[0m [/oops] \u200bzero\u200bwidth שלום 👍🏽", age=30 * h),
+        PingSpec(
+            "pingback",
+            "0",
+            "http://hostile.example/x",
+            HOSTILE_TITLE,
+            3,
+            content="\x1b[31mred\x1b[0m [/oops] \u200bzero\u200bwidth שלום 👍🏽",
+            age=30 * h,
+        ),
         PingSpec("pingback", "1", "http://delta.example/ok", "Delta approved", 1, age=50 * h),
         PingSpec("trackback", "1", "http://eps.example/tb", "Epsilon", 2, age=70 * h),
         PingSpec("pingback", "spam", "http://junk.example/1", "Junk one", 1, age=5 * h),
@@ -103,7 +118,9 @@ def build_blog(engine: Engine, specs: list[PingSpec] | None = None, prefix: str 
     return Blog(engine, tables, str(engine.url.database or "memory"))
 
 
-def add_pings(conn: object, t: Tables, specs: list[PingSpec], start_id: int | None = None) -> list[int]:
+def add_pings(
+    conn: object, t: Tables, specs: list[PingSpec], start_id: int | None = None
+) -> list[int]:
     ids = []
     for s in specs:
         date = NOW - s.age

@@ -20,12 +20,12 @@ from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pingdesk.journal import Journal  # noqa: E402
-from pingdesk.ops import Desk  # noqa: E402
-from pingdesk.tui.app import PingdeskApp  # noqa: E402
-from pingdesk.wp.blog import Blog  # noqa: E402
-from pingdesk.wp.pings import PingFilter  # noqa: E402
-from pingdesk.wp.schema import Tables  # noqa: E402
+from pingdesk.journal import Journal
+from pingdesk.ops import Desk
+from pingdesk.tui.app import PingdeskApp
+from pingdesk.wp.blog import Blog
+from pingdesk.wp.pings import PingFilter
+from pingdesk.wp.schema import Tables
 
 NOW_REAL = None  # live tests use the real clock
 
@@ -76,9 +76,7 @@ class Env:
         c = self.tables.comments
         with self.engine.connect() as conn:
             return int(
-                conn.execute(
-                    select(c.c.comment_post_ID).where(c.c.comment_ID == cid)
-                ).scalar_one()
+                conn.execute(select(c.c.comment_post_ID).where(c.c.comment_ID == cid)).scalar_one()
             )
 
     def ids(self, status: str = "pending", **kw: Any) -> list[int]:

@@ -6,12 +6,14 @@ Each test checks the database afterwards, not only what the screen shows.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
-from conftest import Env
 from sqlalchemy import select, update
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
+from conftest import Env
 from pingdesk.tui.app import PingdeskApp
 from pingdesk.tui.screens.closing import ClosePingsScreen
 from pingdesk.tui.screens.confirm import ConfirmScreen
@@ -26,7 +28,8 @@ SIZE = (100, 30)
 async def settle(pilot: Pilot[Any], app: PingdeskApp, rounds: int = 6) -> None:
     """Wait until workers, writes and the messages they post are all done."""
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # superseded exclusive workers
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if not app.runner.busy and not any(w.is_running for w in app.workers):
             await pilot.pause()
@@ -428,8 +431,9 @@ async def test_long_action_progress_cancel_and_responsive(env: Env, make_app: An
     real_act = env.desk.act
     started = asyncio.Event()
 
-    def slow_act(action: str, seen: Any, *, progress: Any = None, should_stop: Any = None,
-                 **kw: Any) -> Any:
+    def slow_act(
+        action: str, seen: Any, *, progress: Any = None, should_stop: Any = None, **kw: Any
+    ) -> Any:
         # One row per chunk, with a pause: long enough to press keys meanwhile.
         import time
 
@@ -486,8 +490,9 @@ def _add_hostile(env: Env, big: bool = False) -> int:
         # WordPress's comment_content is TEXT (64 KB) on MariaDB; SQLite takes 10 MB.
         content += "x" * (10 * 1024 * 1024 if env.backend == "sqlite" else 60_000)
     post = env.post_of(env.ids()[0])
-    spec = PingSpec("pingback", "0", "http://hostile.example/\u202ex", HOSTILE, post,
-                    content=content)
+    spec = PingSpec(
+        "pingback", "0", "http://hostile.example/\u202ex", HOSTILE, post, content=content
+    )
     with env.engine.begin() as conn:
         (pid,) = add_pings(conn, env.tables, [spec])
     assert MAX_DETAIL < len(content) or not big

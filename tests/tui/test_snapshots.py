@@ -7,6 +7,7 @@ Update after an intended change: pytest tests/tui/test_snapshots.py --snapshot-u
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from blogdata import NOW, sqlite_desk
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from pingdesk.tui.app import PingdeskApp
 
@@ -23,7 +25,8 @@ SIZES = [(80, 24), (120, 40)]
 async def _settle(pilot: Pilot[Any]) -> None:
     app = pilot.app
     for _ in range(6):
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # superseded exclusive workers
+            await app.workers.wait_for_complete()
         await pilot.pause()
     for inp in app.screen.query(Input):
         inp.cursor_blink = False

@@ -39,16 +39,24 @@ def _wait_for(session: str, pattern: str, timeout: float = 20.0) -> str:
 
 
 def _alive(session: str) -> bool:
-    return subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
+    return (
+        subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
+    )
 
 
-def test_demo_in_tmux(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "term,extra",
+    [("xterm-256color", {}), ("xterm", {"NO_COLOR": "1"})],
+    ids=["256-colours", "16-colours-NO_COLOR"],
+)
+def test_demo_in_tmux(tmp_path: Path, term: str, extra: dict[str, str]) -> None:
     session = f"pd-smoke-{uuid.uuid4().hex[:8]}"
     env = {
+        **extra,
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "TERM": "xterm-256color",
+        "TERM": term,
         "PATH": os.environ.get("PATH", ""),
     }
     cmd = " ".join(
@@ -67,6 +75,8 @@ def test_demo_in_tmux(tmp_path: Path) -> None:
     try:
         screen = _wait_for(session, r"1 Pending \d+")
         assert "a Approve" in screen  # footer hints fit at 80 columns
+        # The cursor row is marked by a character, readable without any colour.
+        assert re.search(r"^>  (PB|TB|WM) ", screen, re.M), screen
         # Every visible row filled in (no placeholders left).
         screen = _wait_for(session, r"excerpt")
         pending = int(re.search(r"1 Pending (\d+)", screen).group(1))  # type: ignore[union-attr]
@@ -92,7 +102,9 @@ def test_demo_in_tmux(tmp_path: Path) -> None:
     assert db.exists()
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        names = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        names = [
+            r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        ]
         comments = next(n for n in names if n.endswith("comments") and "meta" not in n)
         status = conn.execute(
             text(f"SELECT comment_approved FROM {comments} WHERE comment_ID = :i"),

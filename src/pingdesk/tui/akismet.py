@@ -72,12 +72,8 @@ class AkismetColumn:
             except Exception:  # a broken config file: no key from it
                 config = None
         settings = spam_service.AkismetSettings.from_config(config)
-        total = len(ids)
-        done = 0
 
-        def on_result(_: object) -> None:
-            nonlocal done
-            done += 1
+        def on_result(_: object, done: int, total: int) -> None:
             if progress is not None:
                 progress(done, total)
 

@@ -7,6 +7,7 @@ never imports them itself and works without them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -96,8 +97,11 @@ class PingdeskApp(App[int]):
         return [(s.key, s.header, s.width) for s in self.services.columns]
 
     def load_rows(self, ids: list[int]) -> list[RowData]:
+        return self.with_extras(self.desk.pings(ids))
+
+    def with_extras(self, pings: list[Ping]) -> list[RowData]:
+        """Rows with the optional columns' values (verification, Akismet)."""
         desk = self.desk
-        pings = desk.pings(ids)
         extras: dict[int, dict[str, str]] = {p.id: {} for p in pings}
         for service in self.services.columns:
             try:
@@ -225,14 +229,13 @@ def default_services(config: Any = None) -> Services:
         from pingdesk.net.verify import VerifyService
         from pingdesk.wp import checks
 
-        services.verify = VerifyService(config=config)  # type: ignore[assignment]
+        services.verify = VerifyService(config=config)
         services.check_values = (*checks.RESULTS, checks.CHECKED, checks.UNCHECKED)
     except ImportError:  # pragma: no cover - verification not installed
         pass
     try:
-        from pingdesk.tui.akismet import AkismetColumn
-
         import pingdesk.spam_service  # noqa: F401 - K needs it
+        from pingdesk.tui.akismet import AkismetColumn
 
         services.akismet = AkismetColumn(config)
     except ImportError:  # pragma: no cover - Akismet support not installed
@@ -256,5 +259,12 @@ def run_tui(
     if sites:
         services.sites = list(sites)
     app = PingdeskApp(desk, services=services, refresh_interval=refresh_interval, **kwargs)
-    code = app.run()
+    # Workers parse database rows in Python; a shorter GIL switch interval lets the UI
+    # thread answer a key within a millisecond or so instead of up to 5 ms per switch.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
+    try:
+        code = app.run()
+    finally:
+        sys.setswitchinterval(previous)
     return int(code or 0)

@@ -72,16 +72,23 @@ class ClosePingsScreen(Screen[None]):
                 yield RadioButton("Open pings", id="mode-open")
             with Horizontal(classes="row"):
                 yield Label("Posts older than")
-                yield Input(value="90d", placeholder="e.g. 90d, 12w, 6m, 1y (empty: any age)",
-                            id="close-age")
+                yield Input(
+                    value="90d",
+                    placeholder="e.g. 90d, 12w, 6m, 1y (empty: any age)",
+                    id="close-age",
+                )
             with Horizontal(classes="row"):
                 yield Label("Post types")
-                yield Input(value="post", placeholder="post page … (empty: all content)",
-                            id="close-types")
+                yield Input(
+                    value="post", placeholder="post page … (empty: all content)", id="close-types"
+                )
             with Horizontal(classes="row"):
                 yield Label("Post statuses")
-                yield Input(value="publish", placeholder="publish private … (empty: any)",
-                            id="close-statuses")
+                yield Input(
+                    value="publish",
+                    placeholder="publish private … (empty: any)",
+                    id="close-statuses",
+                )
             yield Label("", id="close-count", markup=False)
             yield Label("", id="close-error", markup=False)
             yield ProgressBar(total=1, id="close-progress", show_eta=False)
@@ -158,21 +165,16 @@ class ClosePingsScreen(Screen[None]):
             self._error(str(exc))
             return
         close = self.closing
-        desk = self.pd_app.desk
-        verb = "Close" if close else "Open"
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._run(flt, close)
 
-        self._count_then_confirm(flt, close, verb, answered)
-        del desk
-
-    def _count_then_confirm(self, flt: PostFilter, close: bool, verb: str, answered: object) -> None:
-        label = str(self.query_one("#close-count", Label).render())
+        counted = str(self.query_one("#close-count", Label).render())
+        verb = "Close" if close else "Open"
         self.app.push_screen(
-            ConfirmScreen(f"{verb} pings on these posts?", label + " ctrl+z undoes it."),
-            answered,  # type: ignore[arg-type]
+            ConfirmScreen(f"{verb} pings on these posts?", f"{counted} ctrl+z undoes it."),
+            answered,
         )
 
     def _run(self, flt: PostFilter, close: bool) -> None:
@@ -195,9 +197,7 @@ class ClosePingsScreen(Screen[None]):
             bar.update(total=1, progress=0)
             verb = "Closed" if close else "Opened"
             tail = " (cancelled before the end)" if result.cancelled else ""
-            self.notify(
-                f"{verb} pings on {plural(result.changed, 'post')}{tail}. ctrl+z undoes."
-            )
+            self.notify(f"{verb} pings on {plural(result.changed, 'post')}{tail}. ctrl+z undoes.")
             if result.conflicts:
                 self.notify(
                     f"{plural(result.conflicts, 'post')} changed meanwhile, left as they are.",

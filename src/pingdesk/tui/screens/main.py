@@ -37,16 +37,21 @@ from pingdesk.tui.screens.help import HelpScreen
 from pingdesk.tui.screens.mark import MarkScreen
 from pingdesk.tui.widgets.detail import Detail, DetailPane
 from pingdesk.tui.widgets.header import DeskHeader
-from pingdesk.tui.widgets.ping_table import PingTable
+from pingdesk.tui.widgets.ping_table import PingTable, RowData
 from pingdesk.tui.widgets.progress import ProgressPanel
 from pingdesk.wp.moderation import APPLICABLE, Conflict, ModerationResult, UndoResult
-from pingdesk.wp.pings import Counts, PingFilter
+from pingdesk.wp.pings import STATUS_NAMES, Counts, PingFilter
 
 if TYPE_CHECKING:
     from pingdesk.tui.app import PingdeskApp
 
 # Above this many rows an action shows a progress bar and can be cancelled.
 LONG_ACTION = 500
+# Rows read first when a view opens, before the full id list arrives.
+FIRST_PAGE = 150
+# Seconds without writes before the header's counts are read again from the database.
+COUNTS_QUIET = 2.0
+PANE_QUIET = 0.05
 DESTRUCTIVE = {"spam", "trash", "delete"}
 STATUS_WORDS = {"0": "pending", "1": "approved", "spam": "spam", "trash": "trash"}
 
@@ -107,7 +112,11 @@ class MainScreen(Screen[None]):
         self._data_gen = 0
         self._snapshot_gen = 0
         self._detail_timer: Timer | None = None
+        self._pane_timer: Timer | None = None
+        self._counts_timer: Timer | None = None
         self._optimistic: dict[int, int] = {}  # id -> removed while its write runs
+        # (data generation, ids the write moved, whether rows may have entered the view)
+        self._changes: list[tuple[int, set[int], bool]] = []
         self.info: BlogInfo | None = None
 
     # -- plumbing -----------------------------------------------------------------
@@ -140,7 +149,7 @@ class MainScreen(Screen[None]):
         self.table.loading = True
         self.table.focus()
         self.load_info()
-        self.load_snapshot(keep_index=0)
+        self.load_snapshot(keep_index=0, first_page=True)
         interval = self.pd_app.refresh_interval
         if interval:
             self.set_interval(interval, self._periodic_refresh, name="auto-refresh")
@@ -164,9 +173,9 @@ class MainScreen(Screen[None]):
             # z means 'not spam' / 'restore' there; ctrl+z (undo_any) still undoes.
             return not spam_or_trash
         if action in ("verify", "verify_marked"):
-            return True if self.pd_app.services.verify is not None else False
+            return self.pd_app.services.verify is not None
         if action == "akismet_check":
-            return True if self.pd_app.services.akismet is not None else False
+            return self.pd_app.services.akismet is not None
         return True
 
     # -- reading ------------------------------------------------------------------
@@ -190,11 +199,23 @@ class MainScreen(Screen[None]):
         keep_id: int | None = None,
         keep_index: int | None = None,
         focus_ids: list[int] | None = None,
+        first_page: bool = False,
     ) -> None:
+        """Read the view's ids (and the counts, in their own worker).
+
+        With ``first_page`` (a new view or filter), one keyset page is read and shown
+        first: it costs a few ms where the full id list of 100k pings takes seconds."""
         self._snapshot_gen += 1
         self._snapshot_worker(
-            self._snapshot_gen, self._data_gen, self.filter(), keep_id, keep_index, focus_ids
+            self._snapshot_gen,
+            self._data_gen,
+            self.filter(),
+            keep_id,
+            keep_index,
+            focus_ids,
+            first_page,
         )
+        self.load_counts()
 
     @work(thread=True, group="snapshot", exit_on_error=False)
     def _snapshot_worker(
@@ -205,15 +226,25 @@ class MainScreen(Screen[None]):
         keep_id: int | None,
         keep_index: int | None,
         focus_ids: list[int] | None,
+        first_page: bool,
     ) -> None:
         try:
+            if first_page:
+                page = self.desk.page(flt, limit=FIRST_PAGE)
+                rows = self.pd_app.with_extras(page.pings)
+                self.app.call_from_thread(self._got_first_page, gen, rows)
+                if page.next_cursor is None:
+                    ids = [r.ping.id for r in rows]
+                    self.app.call_from_thread(
+                        self._got_snapshot, gen, data_gen, ids, keep_id, keep_index, focus_ids
+                    )
+                    return
             ids = self.desk.ids(flt)
-            counts = self.desk.counts()
         except Exception as exc:
             self.app.call_from_thread(self._snapshot_failed, gen, exc)
             return
         self.app.call_from_thread(
-            self._got_snapshot, gen, data_gen, ids, counts, keep_id, keep_index, focus_ids
+            self._got_snapshot, gen, data_gen, ids, keep_id, keep_index, focus_ids
         )
 
     def _snapshot_failed(self, gen: int, exc: BaseException) -> None:
@@ -222,31 +253,47 @@ class MainScreen(Screen[None]):
             self.table.refresh()
             self._failed("Could not read the pings", exc)
 
+    def _got_first_page(self, gen: int, rows: list[RowData]) -> None:
+        if gen != self._snapshot_gen:
+            return
+        table = self.table
+        table.add_rows(rows)
+        ids = [r.ping.id for r in rows if r.ping.id not in self._optimistic]
+        table.set_ids(ids, keep_index=0)
+        table.partial = True
+
     def _got_snapshot(
         self,
         gen: int,
         data_gen: int,
         ids: list[int],
-        counts: Counts,
         keep_id: int | None,
         keep_index: int | None,
         focus_ids: list[int] | None,
     ) -> None:
         if gen != self._snapshot_gen:
             return  # a newer view or filter was asked for
+        table = self.table
         if data_gen != self._data_gen:
-            # A write finished while we read: this snapshot may predate it.
-            self.load_snapshot(keep_id=keep_id, keep_index=keep_index, focus_ids=focus_ids)
-            return
+            # Writes finished while we read: take out the rows they moved out of this
+            # view; if one brought rows in (undo), read again.
+            later = [c for c in self._changes if c[0] > data_gen]
+            if any(entering for _, _, entering in later):
+                self.load_snapshot(keep_id=keep_id, keep_index=keep_index, focus_ids=focus_ids)
+                return
+            gone = set().union(*(moved for _, moved, _ in later))
+            ids = [i for i in ids if i not in gone]
         if self._optimistic:
             ids = [i for i in ids if i not in self._optimistic]
+        if table.partial and keep_id is None:
+            # The provisional first page was on screen: keep the cursor on its row.
+            keep_id, keep_index = table.current_id, table.cursor
         if focus_ids:
             present = set(ids)
             keep_id = next((i for i in focus_ids if i in present), keep_id)
-        table = self.table
+        table.partial = False
         table.set_ids(ids, keep_id=keep_id, keep_index=keep_index)
         table.refetch_visible()
-        self._set_counts(counts)
         self.header.set_state(marked=len(table.marked))
 
     def _set_counts(self, counts: Counts) -> None:
@@ -272,18 +319,27 @@ class MainScreen(Screen[None]):
 
     @on(PingTable.CursorMoved)
     def _cursor_moved(self, event: PingTable.CursorMoved) -> None:
-        pane = self.query_one(DetailPane)
-        if event.ping_id is None:
-            pane.show(None, self.pd_app.now())
-            return
-        if event.row is not None:
-            pane.show(event.row.ping, self.pd_app.now())
-        else:
-            pane.show_text(f"#{event.ping_id} …")
+        # The pane follows once the cursor rests: a held-down j redraws two table
+        # lines per step, not the pane too.
+        if self._pane_timer is not None:
+            self._pane_timer.stop()
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        # Wait until the cursor rests before reading history (j held down).
+        self._pane_timer = self.set_timer(PANE_QUIET, lambda: self._show_pane(event))
+        # Wait a little longer before reading history (a database round trip).
         self._detail_timer = self.set_timer(0.15, lambda: self._load_detail(event.ping_id))
+
+    def _show_pane(self, event: PingTable.CursorMoved) -> None:
+        pane = self.query_one(DetailPane)
+        if event.ping_id is None or event.ping_id != self.table.current_id:
+            if event.ping_id is None:
+                pane.show(None, self.pd_app.now())
+            return
+        row = self.table.row(event.ping_id)
+        if row is not None:
+            pane.show(row.ping, self.pd_app.now())
+        else:
+            pane.show_text(f"#{event.ping_id} …")
 
     def _load_detail(self, ping_id: int | None) -> None:
         if ping_id is not None and ping_id == self.table.current_id:
@@ -317,7 +373,7 @@ class MainScreen(Screen[None]):
         table.loading = True
         table.set_ids([])
         self.header.set_state(view=view, marked=0)
-        self.load_snapshot(keep_index=0)
+        self.load_snapshot(keep_index=0, first_page=True)
         self.refresh_bindings()
 
     def action_cycle_view(self, step: int) -> None:
@@ -333,7 +389,7 @@ class MainScreen(Screen[None]):
             table.loading = True
             table.set_ids([])
             self.header.set_state(query_text=query.text, marked=0)
-            self.load_snapshot(keep_index=0)
+            self.load_snapshot(keep_index=0, first_page=True)
 
         allow_check = self.pd_app.services.verify is not None
         self.app.push_screen(FilterScreen(self.query_.text, allow_check=allow_check), done)
@@ -482,7 +538,7 @@ class MainScreen(Screen[None]):
             )
             return
         seen = dict.fromkeys(ids, code)
-        if action in DESTRUCTIVE and len(ids) > 1 or action == "delete":
+        if (action in DESTRUCTIVE and len(ids) > 1) or action == "delete":
             verb = {"spam": "Mark as spam", "trash": "Trash", "delete": "Delete permanently"}[
                 action
             ]
@@ -506,7 +562,7 @@ class MainScreen(Screen[None]):
         table = self.table
         where = table.remove_ids(seen) if optimistic else {}
         self._optimistic.update(where)
-        if optimistic:
+        if optimistic and self.header.marked != len(table.marked):
             self.header.set_state(marked=len(table.marked))
         n = len(seen)
         long = n > LONG_ACTION
@@ -517,7 +573,7 @@ class MainScreen(Screen[None]):
 
         def done(result: ModerationResult) -> None:
             self._finish_optimistic(where)
-            self._data_gen += 1
+            self._note_change(set(result.changed) | {c.id for c in result.conflicts})
             self._after_act(result, where)
 
         def failed(exc: BaseException) -> None:
@@ -529,6 +585,32 @@ class MainScreen(Screen[None]):
         self.pd_app.runner.submit(
             Job(label, run, on_done=done, on_error=failed, long=long, on_progress=None)
         )
+
+    def _adjust_counts(self, transitions: dict[int, tuple[str, str]]) -> None:
+        """Move the header's counts by what a write did, at once; the exact numbers
+        are read again once the moderator pauses. (Recounting 1M comments after every
+        key would queue seconds-long queries behind each other and slow the writes.)"""
+        counts = self.header.counts
+        if counts is not None and transitions:
+            by = {s: dict(k) for s, k in counts.by_status.items()}
+            for pid, (old, new) in transitions.items():
+                row = self.table.row(pid)
+                if row is None:
+                    continue
+                kind = row.ping.kind
+                for status, step in ((old, -1), (new, 1)):
+                    name = STATUS_NAMES.get(status)
+                    if name in by:
+                        by[name][kind] = max(0, by[name].get(kind, 0) + step)
+            self.header.set_state(counts=Counts(by))
+        if self._counts_timer is not None:
+            self._counts_timer.stop()
+        self._counts_timer = self.set_timer(COUNTS_QUIET, self.load_counts)
+
+    def _note_change(self, moved: set[int], *, entering: bool = False) -> None:
+        self._data_gen += 1
+        self._changes.append((self._data_gen, moved, entering))
+        del self._changes[:-200]  # a snapshot never takes 200 writes to read
 
     def _finish_optimistic(self, where: dict[int, int]) -> None:
         for i in where:
@@ -546,7 +628,8 @@ class MainScreen(Screen[None]):
                 table.put_back(back)
         else:
             table.remove_ids(changed | conflicted)
-        self.header.set_state(marked=len(table.marked))
+        if self.header.marked != len(table.marked):
+            self.header.set_state(marked=len(table.marked))
         verb = DONE_VERBS[result.action]
         if result.changed:
             n = len(result.changed)
@@ -565,7 +648,7 @@ class MainScreen(Screen[None]):
             )
         if result.skipped and not result.changed and not result.conflicts:
             self.notify(result.skipped[0][1], severity="warning")
-        self.load_counts()
+        self._adjust_counts(result.transitions)
 
     def action_undo_any(self) -> None:
         self.action_undo()
@@ -579,7 +662,7 @@ class MainScreen(Screen[None]):
             return desk.undo()
 
         def done(result: UndoResult) -> None:
-            self._data_gen += 1
+            self._note_change(set(), entering=True)
             what = result.undone_action
             n = len(result.restored)
             if what in DONE_VERBS or what in ("close-pings", "open-pings", "settings"):

@@ -55,8 +55,9 @@ class SettingsScreen(ModalScreen[None]):
                 yield Switch(id="set-pingbacks", disabled=True)
             yield Label(Text(SETTING_HELP["default_pingback_flag"]), classes="help")
             yield Label("", id="set-old-posts", classes="help", markup=False)
-            yield Label(Text("space toggles · tab moves · ctrl+z undoes · esc closes"),
-                        classes="help")
+            yield Label(
+                Text("space toggles · tab moves · ctrl+z undoes · esc closes"), classes="help"
+            )
 
     def on_mount(self) -> None:
         self._load()
@@ -66,8 +67,9 @@ class SettingsScreen(ModalScreen[None]):
         try:
             s = self.pd_app.desk.settings()
         except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Could not read settings: {exc}",
-                                      severity="error")
+            self.app.call_from_thread(
+                self.notify, f"Could not read settings: {exc}", severity="error"
+            )
             return
         self.app.call_from_thread(self._show, s)
 
@@ -82,7 +84,7 @@ class SettingsScreen(ModalScreen[None]):
         new_posts.focus()
         old = (
             f"WordPress also closes pings on posts older than {s.close_comments_days_old} days "
-            "(\"Automatically close comments\")."
+            '("Automatically close comments").'
             if s.close_comments_for_old_posts
             else "Pings on old posts stay open unless closed (see Close pings, key c)."
         )

@@ -17,7 +17,7 @@ class DeskHeader(Widget):
 
     COMPONENT_CLASSES = {"desk-header--title", "desk-header--view", "desk-header--dim"}
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.info: BlogInfo | None = None
         self.counts: Counts | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from pingdesk.tui.model import KIND_BADGES, display_title, fmt_age, one_line
 from pingdesk.wp.pings import Ping
@@ -69,7 +71,8 @@ def layout(width: int, extras: Sequence[tuple[str, str, int]]) -> list[Column]:
     """Column widths for a terminal ``width`` cells wide; title takes what is left.
     Below 100 cells the optional columns and the self flag get narrow."""
     narrow = width < 100
-    fixed = [Column("mark", " ", 1), Column("kind", "  ", 2)]
+    # Cursor '>' and mark '*' are characters, not only styles: NO_COLOR keeps no reverse.
+    fixed = [Column("mark", "  ", 2), Column("kind", "  ", 2)]
     tail = [Column("age", "age", 4)]
     tail.append(Column("self", "S", 1) if narrow else Column("self", "self", 4))
     for key, header, w in extras:
@@ -148,7 +151,7 @@ class PingTable(ScrollView, can_focus=True):
         extras: Sequence[tuple[str, str, int]] = (),
         now: Callable[[], datetime] = datetime.now,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's own parameter name
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -159,11 +162,13 @@ class PingTable(ScrollView, can_focus=True):
         self.marked: set[int] = set()
         self.empty_text = "No pings here."
         self.loading = False
+        self.partial = False  # only a first page of the view is known yet
         self._cache: OrderedDict[int, RowData] = OrderedDict()
         self._gone: set[int] = set()
         self._inflight: set[int] = set()
         self._gen = 0
         self._fetch_scheduled = False
+        self._resize_timer: Timer | None = None
         self._columns: list[Column] = layout(80, self.extras)
         self._styles: dict[str, Style] = {}
 
@@ -189,14 +194,20 @@ class PingTable(ScrollView, can_focus=True):
         self.loading = False
         index = keep_index if keep_index is not None else self.cursor
         if keep_id is not None:
-            try:
+            with suppress(ValueError):  # the row left the view: keep the position
                 index = ids.index(keep_id)
-            except ValueError:
-                pass
         self.marked &= set(ids)
         self._resize_virtual()
         self._set_cursor(max(0, min(index, len(ids) - 1)), force=True)
         self.refresh()
+
+    def add_rows(self, rows: Iterable[RowData]) -> None:
+        """Rows read elsewhere (the first page of a view) go straight into the cache."""
+        for row in rows:
+            self._cache[row.ping.id] = row
+            self._gone.discard(row.ping.id)
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
 
     def forget_rows(self, ids: Iterable[int] | None = None) -> None:
         """Drop cached rows (all, or some) so they are fetched again."""
@@ -215,7 +226,18 @@ class PingTable(ScrollView, can_focus=True):
         """Take rows out of the view; returns {id: index it had} for putting them back.
         The cursor keeps its index, which now shows the next row: act and advance."""
         drop = set(gone)
-        where = {i: n for n, i in enumerate(self.ids) if i in drop}
+        if len(drop) == 1:
+            # Act and advance: the row is under the cursor; no walk over 100k ids.
+            (pid,) = drop
+            if 0 <= self.cursor < len(self.ids) and self.ids[self.cursor] == pid:
+                where = {pid: self.cursor}
+            else:
+                try:
+                    where = {pid: self.ids.index(pid)}
+                except ValueError:
+                    return {}
+        else:
+            where = {i: n for n, i in enumerate(self.ids) if i in drop}
         if not where:
             return {}
         before_cursor = sum(1 for n in where.values() if n < self.cursor)
@@ -225,7 +247,9 @@ class PingTable(ScrollView, can_focus=True):
         else:
             self.ids = [i for i in self.ids if i not in drop]
         self.marked -= drop
-        self._resize_virtual()
+        # Shrinking the virtual size re-lays out the scrollbars and the whole screen:
+        # done once the moderator pauses, not on every act-and-advance.
+        self._resize_virtual(lazy=True)
         self._set_cursor(max(0, min(self.cursor - before_cursor, len(self.ids) - 1)), force=True)
         self.refresh()
         return where
@@ -246,10 +270,8 @@ class PingTable(ScrollView, can_focus=True):
             self.marked.discard(ping_id)
         else:
             self.marked.add(ping_id)
-        try:
+        with suppress(ValueError):
             self.refresh_line(self.ids.index(ping_id) + 1)
-        except ValueError:
-            pass
 
     def set_marks(self, ids: Iterable[int]) -> None:
         self.marked = set(ids) & set(self.ids)
@@ -308,7 +330,13 @@ class PingTable(ScrollView, can_focus=True):
 
     # -- layout -------------------------------------------------------------------
 
-    def _resize_virtual(self) -> None:
+    def _resize_virtual(self, *, lazy: bool = False) -> None:
+        if self._resize_timer is not None:
+            self._resize_timer.stop()
+            self._resize_timer = None
+        if lazy and self.virtual_size.height > len(self.ids):
+            self._resize_timer = self.set_timer(0.5, self._resize_virtual)
+            return
         self.virtual_size = Size(self.size.width, len(self.ids) + 1)
 
     def on_resize(self) -> None:
@@ -355,10 +383,11 @@ class PingTable(ScrollView, can_focus=True):
         if row is None:
             self._want()
             what = "(no longer here: ctrl+r refreshes)" if ping_id in self._gone else "…"
-            mark = "*" if marked else " "
+            mark = (">" if index == self.cursor else " ") + ("*" if marked else " ")
             text = fit(f"{mark}    #{ping_id} {what}", width)
             return Strip([Segment(text, style + self._style("ping-table--placeholder"))])
-        return Strip(self._row_segments(row, base, over, marked), width).crop_extend(
+        cursor = index == self.cursor
+        return Strip(self._row_segments(row, base, over, marked, cursor), width).crop_extend(
             0, width, style
         )
 
@@ -368,7 +397,7 @@ class PingTable(ScrollView, can_focus=True):
         return Strip([Segment(fit(text, width), style)])
 
     def _row_segments(
-        self, row: RowData, base: Style, over: Style | None, marked: bool
+        self, row: RowData, base: Style, over: Style | None, marked: bool, cursor: bool
     ) -> list[Segment]:
         p = row.ping
         style = base + over if over is not None else base
@@ -377,7 +406,7 @@ class PingTable(ScrollView, can_focus=True):
             key, w = col.key, col.width
             cell_style = style
             if key == "mark":
-                text = "*" if marked else " "
+                text = (">" if cursor else " ") + ("*" if marked else " ")
             elif key == "kind":
                 text = KIND_BADGES.get(p.kind, "??")
                 cell_style = style + self._style(f"ping-table--{p.kind}")
