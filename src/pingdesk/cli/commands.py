@@ -505,6 +505,25 @@ def cmd_sites(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    from pingdesk.wp import tuning
+
+    with open_desk(args, reporting=False) as desk:
+        changed = False
+        if args.add:
+            changed = tuning.add_index(desk.blog)
+        elif args.drop:
+            changed = tuning.drop_index(desk.blog)
+        present = tuning.has_index(desk.blog)
+        if args.json:
+            emit_json({"index": tuning.INDEX_NAME, "present": present, "changed": changed})
+        else:
+            state = "present" if present else "absent"
+            note = " (changed)" if changed else ""
+            print(f"index {tuning.INDEX_NAME} on {desk.blog.tables.comments.name}: {state}{note}")
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from pingdesk.tui.app import default_services, run_tui
 

@@ -141,6 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=commands.cmd_sites)
 
+    p = sub.add_parser(
+        "index",
+        help="opt-in index that makes ping counts fast on large blogs",
+        description="Show, add or drop pingdesk's optional index on the comments table "
+        "(comment_approved, comment_type, comment_date_gmt). WordPress works the same with "
+        "or without it; counting pings by type no longer reads the whole table.",
+    )
+    g2 = p.add_mutually_exclusive_group()
+    g2.add_argument("--add", action="store_true", help="create it (online on MariaDB)")
+    g2.add_argument("--drop", action="store_true", help="remove it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=commands.cmd_index)
+
     p = sub.add_parser("demo", help="open the terminal UI on the built-in demo blog")
     p.add_argument("--reset", action="store_true", help="recreate the demo blog")
     p.add_argument("--no-ui", action="store_true", help="only create it and print where")

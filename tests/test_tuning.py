@@ -1,0 +1,43 @@
+"""The opt-in count index: created and dropped on a WordPress-installed MariaDB and on
+SQLite, WordPress keeps working with it, and counts are the same with or without it."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pingdesk import demo
+from pingdesk.wp import tuning
+from pingdesk.wp.connect import connect, resolve_target
+from pingdesk.wp.pings import count_pings
+from wpbed import seed_pings
+
+
+@pytest.mark.mariadb
+@pytest.mark.wordpress
+def test_index_on_mariadb_keeps_counts_and_wordpress_working(wp_site: Any) -> None:
+    site = wp_site()
+    seed_pings(site, 4, 40, random.Random(3))
+    blog = site.blog()
+    before = count_pings(blog).to_json()
+    assert tuning.add_index(blog) is True
+    assert tuning.add_index(blog) is False and tuning.has_index(blog)
+    assert count_pings(blog).to_json() == before
+    # WordPress still reads and writes comments with the extra index in place.
+    counted = site.php1({"cmd": "count_comments"})
+    assert counted
+    assert tuning.drop_index(blog) is True and not tuning.has_index(blog)
+    blog.engine.dispose()
+
+
+def test_index_on_sqlite(tmp_path: Path) -> None:
+    path = demo.build(tmp_path / "blog.sqlite")
+    blog = connect(resolve_target(db=f"sqlite:///{path}", prefix="wp_", env={}))
+    before = count_pings(blog).to_json()
+    assert tuning.add_index(blog) and tuning.has_index(blog)
+    assert count_pings(blog).to_json() == before
+    assert tuning.drop_index(blog) and not tuning.drop_index(blog)
+    blog.engine.dispose()
