@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -39,10 +40,8 @@ async def _settle(app: object, pilot: object) -> None:
     from textual.worker import WorkerCancelled
 
     for _ in range(8):
-        try:
+        with contextlib.suppress(WorkerCancelled):  # a superseded exclusive worker
             await app.workers.wait_for_complete()  # type: ignore[attr-defined]
-        except WorkerCancelled:  # a superseded exclusive worker
-            pass
         await pilot.pause(0.05)  # type: ignore[attr-defined]
     for inp in app.screen.query(Input):  # type: ignore[attr-defined]
         inp.cursor_blink = False
