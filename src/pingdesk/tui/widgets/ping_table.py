@@ -301,10 +301,19 @@ class PingTable(ScrollView, can_focus=True):
     def _scroll_to_cursor(self) -> None:
         rows_visible = max(1, self.scrollable_content_region.height - 1)
         top = int(self.scroll_offset.y)
+        # Leaving the screen scrolls half a page, not one line: every scroll redraws
+        # the whole table, so j held down costs a full redraw every half page
+        # instead of on every step (it matters over a slow SSH link).
+        half = max(1, rows_visible // 2)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            new_top = self.cursor - half if top - self.cursor <= 1 else self.cursor
+            self.scroll_to(y=max(0, new_top), animate=False, immediate=True)
         elif self.cursor >= top + rows_visible:
-            self.scroll_to(y=self.cursor - rows_visible + 1, animate=False, immediate=True)
+            if self.cursor - (top + rows_visible) <= 0:
+                new_top = self.cursor - rows_visible + 1 + half
+            else:
+                new_top = self.cursor - rows_visible + 1
+            self.scroll_to(y=max(0, new_top), animate=False, immediate=True)
 
     def move_to(self, index: int) -> None:
         if self.ids:
