@@ -291,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cursor move (j), key to screen: {stats(real['moves'])}")
     print(
         f"bytes to the terminal per key: j median {statistics.median(real['move_bytes']):.0f} B"
-        f" (table lines + detail pane), a median {statistics.median(real['act_bytes']):.0f} B"
+        f" (two table lines; the detail pane follows once the cursor rests),"
+        f" a median {statistics.median(real['act_bytes']):.0f} B (the rows below move up)"
     )
     print(
         f"resident memory of the program: {real['rss_ready']:.0f} MB ready with "

@@ -15,7 +15,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 
 from pingdesk.errors import PingdeskError
 from pingdesk.ops import Desk
@@ -70,6 +70,7 @@ class PingdeskApp(App[int]):
         self.refresh_interval = refresh_interval
         self.runner = JobRunner(self)
         self.main = MainScreen()
+        self._latest_toast: Notification | None = None
         if theme:
             self.theme = theme
 
@@ -84,6 +85,18 @@ class PingdeskApp(App[int]):
     ) -> None:
         """Notifications may quote the database (domains, errors): never markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def notify_latest(self, message: str) -> None:
+        """An information toast that replaces the previous one of its kind: at five
+        approvals a second, one 'Approved 1 ping' toast updates instead of a growing
+        stack (each new toast is a widget mounted and laid out). Warnings and errors
+        (conflicts) go through notify() and stay until their timeout."""
+        previous = self._latest_toast
+        if previous is not None and previous in self._notifications:
+            self._unnotify(previous, refresh=False)
+        toast = Notification(message, "", "information", self.NOTIFICATION_TIMEOUT, markup=False)
+        self._latest_toast = toast
+        self.post_message(Notify(toast))
 
     # -- data access used by screens (all called from worker threads) -------------
 

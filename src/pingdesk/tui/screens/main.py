@@ -635,7 +635,9 @@ class MainScreen(Screen[None]):
             n = len(result.changed)
             first = f" (#{result.changed[0]})" if n == 1 else ""
             tail = " — cancelled before the end" if result.cancelled else ""
-            self.notify(f"{verb} {plural(n, 'ping')}{first}{tail}. {self._undo_hint()}.")
+            self.pd_app.notify_latest(
+                f"{verb} {plural(n, 'ping')}{first}{tail}. {self._undo_hint()}."
+            )
         elif result.cancelled:
             self.notify(f"{verb}: cancelled, nothing changed.", severity="warning")
         if result.conflicts:
