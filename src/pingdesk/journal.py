@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -248,3 +248,29 @@ class Journal:
                 (blog, str(comment_id)),
             ).fetchall()
         return [(self._entry(r[:7]), self._item(r[7:])) for r in rows]
+
+
+@contextmanager
+def staged(
+    journal: Journal | None, action_id: int | None
+) -> Iterator[Callable[[list[NewItem]], None]]:
+    """Record items before the WordPress transaction inside this block commits.
+
+    Wrap the transaction: items recorded inside it are marked applied when the
+    block ends normally and dropped if it raises (that change never happened).
+    Without a journal the recorder does nothing.
+    """
+    ids: list[int] = []
+
+    def record(items: list[NewItem]) -> None:
+        if journal is not None and action_id is not None and items:
+            ids.extend(journal.add_items(action_id, items))
+
+    try:
+        yield record
+    except BaseException:
+        if journal is not None:
+            journal.drop_items(ids)
+        raise
+    if journal is not None:
+        journal.mark_applied(ids)

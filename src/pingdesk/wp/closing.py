@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from pingdesk.errors import ConfigError
-from pingdesk.journal import Journal, NewItem
+from pingdesk.journal import Journal, NewItem, staged
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.moderation import Conflict
 from pingdesk.wp.txn import with_retry, write_txn
@@ -159,38 +159,23 @@ def set_ping_status(
             b = min(a + chunk_size - 1, hi)
 
             def run(a: int = a, b: int = b) -> int:
-                item_ids: list[int] = []
-                try:
-                    with write_txn(blog) as conn:
-                        in_range = [p.c.ID.between(a, b), *where]
-                        still = [
-                            int(i)
-                            for (i,) in conn.execute(
-                                select(p.c.ID).where(*in_range).with_for_update()
+                with staged(journal, action_id) as record, write_txn(blog) as conn:
+                    in_range = [p.c.ID.between(a, b), *where]
+                    still = [
+                        int(i)
+                        for (i,) in conn.execute(select(p.c.ID).where(*in_range).with_for_update())
+                    ]
+                    if not still:
+                        return 0
+                    record(
+                        [
+                            NewItem(
+                                "posts", a, {"ping_status": src, "ids": still}, {"ping_status": dst}
                             )
                         ]
-                        if not still:
-                            return 0
-                        if journal is not None and action_id is not None:
-                            item_ids = journal.add_items(
-                                action_id,
-                                [
-                                    NewItem(
-                                        "posts",
-                                        a,
-                                        {"ping_status": src, "ids": still},
-                                        {"ping_status": dst},
-                                    )
-                                ],
-                            )
-                        # The rows are locked: the same condition hits exactly ``still``.
-                        conn.execute(update(p).where(*in_range).values(ping_status=dst))
-                except BaseException:
-                    if journal is not None:
-                        journal.drop_items(item_ids)
-                    raise
-                if journal is not None:
-                    journal.mark_applied(item_ids)
+                    )
+                    # The rows are locked: the same condition hits exactly ``still``.
+                    conn.execute(update(p).where(*in_range).values(ping_status=dst))
                 return len(still)
 
             result.changed += with_retry(run)
@@ -212,7 +197,7 @@ def undo_post_items(blog: Blog, items: Sequence[Any]) -> tuple[list[int], list[C
         src, dst = it.after["ping_status"], it.before["ping_status"]
         ids = [int(i) for i in it.before["ids"]]
 
-        def run(ids: list[int] = ids, src: str = src, dst: str = dst) -> None:
+        def run(ids: list[int] = ids, src: str = src, dst: str = dst) -> set[int]:
             with write_txn(blog) as conn:
                 still = {
                     int(i)
@@ -228,10 +213,11 @@ def undo_post_items(blog: Blog, items: Sequence[Any]) -> tuple[list[int], list[C
                         .where(p.c.ID.in_(sorted(still)), p.c.ping_status == src)
                         .values(ping_status=dst)
                     )
-                restored.extend(sorted(still))
-                conflicts.extend(Conflict(i, src, None) for i in ids if i not in still)
+            return still
 
-        with_retry(run)
+        still = with_retry(run)
+        restored.extend(sorted(still))
+        conflicts.extend(Conflict(i, src, None) for i in ids if i not in still)
     return restored, conflicts
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from pingdesk.errors import NotFound, PingdeskError
-from pingdesk.journal import Journal, NewItem
+from pingdesk.journal import Journal, NewItem, staged
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.txn import with_retry, write_txn
 
@@ -160,43 +160,34 @@ class _Chunk:
     def run(
         self, ids: list[int], journal: Journal | None, action_id: int | None
     ) -> tuple[list[int], dict[int, tuple[str, str]], list[Conflict], set[int]]:
-        item_ids: list[int] = []
-        try:
-            with write_txn(self.blog) as conn:
-                rows = _lock_rows(conn, self.blog, ids, full=self.action == "delete")
-                ok: list[int] = []
-                conflicts: list[Conflict] = []
-                for i in ids:
-                    row = rows.get(i)
-                    if row is None or row.comment_approved != self.seen[i]:
-                        actual = None if row is None else row.comment_approved
-                        conflicts.append(Conflict(i, self.seen[i], actual))
-                    else:
-                        ok.append(i)
-                if not ok:
-                    return [], {}, conflicts, set()
-                if self.action == "delete":
-                    changed, trans, posts, items = self._delete(conn, rows, ok)
+        with staged(journal, action_id) as record, write_txn(self.blog) as conn:
+            rows = _lock_rows(conn, self.blog, ids, full=self.action == "delete")
+            ok: list[int] = []
+            conflicts: list[Conflict] = []
+            for i in ids:
+                row = rows.get(i)
+                if row is None or row.comment_approved != self.seen[i]:
+                    actual = None if row is None else row.comment_approved
+                    conflicts.append(Conflict(i, self.seen[i], actual))
                 else:
-                    changed, trans, posts, items = self._status(conn, rows, ok)
-                if journal is not None and action_id is not None and items:
-                    # Committed to the journal before WordPress's rows change.
-                    item_ids = journal.add_items(action_id, items)
-                self._write(conn, rows, changed, trans)
-                # WordPress recounts after every change; a count of approved comments
-                # can only move when a row enters or leaves '1', so only those posts
-                # are recounted (85% of a bulk spam's time on a large blog otherwise).
-                recount_posts(
-                    conn,
-                    self.blog,
-                    {int(rows[i].comment_post_ID) for i in changed if "1" in trans[i]},
-                )
-        except BaseException:
-            if journal is not None:
-                journal.drop_items(item_ids)
-            raise
-        if journal is not None:
-            journal.mark_applied(item_ids)
+                    ok.append(i)
+            if not ok:
+                return [], {}, conflicts, set()
+            if self.action == "delete":
+                changed, trans, posts, items = self._delete(conn, rows, ok)
+            else:
+                changed, trans, posts, items = self._status(conn, rows, ok)
+            # Committed to the journal before WordPress's rows change.
+            record(items)
+            self._write(conn, rows, changed, trans)
+            # WordPress recounts after every change; a count of approved comments
+            # can only move when a row enters or leaves '1', so only those posts
+            # are recounted (85% of a bulk spam's time on a large blog otherwise).
+            recount_posts(
+                conn,
+                self.blog,
+                {int(rows[i].comment_post_ID) for i in changed if "1" in trans[i]},
+            )
         return changed, trans, conflicts, posts
 
     # -- planning --------------------------------------------------------------
@@ -410,6 +401,12 @@ def undo_status_items(
         chunk = items[start : start + chunk_size]
 
         def run(chunk: Sequence[Any] = chunk) -> None:
+            # Results land in the outer lists only once this transaction commits,
+            # so a retried deadlock does not count a row twice.
+            restored_now: list[int] = []
+            conflicts_now: list[Conflict] = []
+            trans_now: dict[int, tuple[str, str]] = {}
+            posts_now: set[int] = set()
             with write_txn(blog) as conn:
                 ids = [int(it.object_id) for it in chunk]
                 rows = _lock_rows(conn, blog, ids, full=False)
@@ -418,7 +415,7 @@ def undo_status_items(
                     row = rows.get(cid)
                     expected = it.after["status"]
                     if row is None or row.comment_approved != expected:
-                        conflicts.append(
+                        conflicts_now.append(
                             Conflict(cid, expected, None if row is None else row.comment_approved)
                         )
                         continue
@@ -432,10 +429,14 @@ def undo_status_items(
                             delete(m).where(m.c.comment_id == cid, m.c.meta_key.in_(TRASH_KEYS))
                         )
                         _insert_trash_meta(conn, blog, cid, it.before["trash_meta"])
-                    restored.append(cid)
-                    trans[cid] = (expected, it.before["status"])
-                    posts.add(int(row.comment_post_ID))
+                    restored_now.append(cid)
+                    trans_now[cid] = (expected, it.before["status"])
+                    posts_now.add(int(row.comment_post_ID))
                 recount_posts(conn, blog, {int(rows[i].comment_post_ID) for i in rows})
+            restored.extend(restored_now)
+            conflicts.extend(conflicts_now)
+            trans.update(trans_now)
+            posts.update(posts_now)
 
         with_retry(run)
     return restored, conflicts, posts, trans
@@ -444,12 +445,12 @@ def undo_status_items(
 def restore_deleted(blog: Blog, items: Sequence[Any]) -> tuple[list[int], list[Conflict]]:
     """Re-insert permanently deleted comments with their ids, meta and children."""
     c, m = blog.tables.comments, blog.tables.commentmeta
-    restored: list[int] = []
-    conflicts: list[Conflict] = []
     # Parents before children, so a restored reply's parent exists again.
     ordered = sorted(items, key=lambda it: int(it.object_id))
 
-    def run() -> None:
+    def run() -> tuple[list[int], list[Conflict]]:
+        done: list[int] = []
+        clashes: list[Conflict] = []
         with write_txn(blog) as conn:
             for it in ordered:
                 cid = int(it.object_id)
@@ -457,7 +458,7 @@ def restore_deleted(blog: Blog, items: Sequence[Any]) -> tuple[list[int], list[C
                     select(c.c.comment_ID).where(c.c.comment_ID == cid).with_for_update()
                 ).first()
                 if exists_now is not None:
-                    conflicts.append(Conflict(cid, "deleted", "exists"))
+                    clashes.append(Conflict(cid, "deleted", "exists"))
                     continue
                 conn.execute(insert(c).values(**it.before["row"]))
                 metas = it.before.get("meta", [])
@@ -494,10 +495,11 @@ def restore_deleted(blog: Blog, items: Sequence[Any]) -> tuple[list[int], list[C
                         )
                         .values(comment_parent=cid)
                     )
-                restored.append(cid)
+                done.append(cid)
             recount_posts(conn, blog, {int(it.before["post_id"]) for it in ordered})
+        return done, clashes
 
-    with_retry(run)
+    restored, conflicts = with_retry(run)
     return restored, conflicts
 
 
