@@ -38,7 +38,7 @@ async def settle(pilot: Pilot[Any], app: PingdeskApp, rounds: int = 6) -> None:
 
 
 def messages(app: PingdeskApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in app._notifications] + app.status_log
 
 
 def table(app: PingdeskApp) -> PingTable:

@@ -15,7 +15,7 @@ from typing import Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.notifications import Notification, Notify, SeverityLevel
+from textual.notifications import SeverityLevel
 
 from pingdesk.errors import PingdeskError
 from pingdesk.ops import Desk
@@ -27,6 +27,7 @@ from pingdesk.tui.screens.main import MainScreen
 from pingdesk.tui.services import Services, Site
 from pingdesk.tui.widgets.detail import Detail, history_lines
 from pingdesk.tui.widgets.ping_table import RowData
+from pingdesk.tui.widgets.status import StatusLine
 from pingdesk.wp.pings import Ping
 
 
@@ -70,7 +71,7 @@ class PingdeskApp(App[int]):
         self.refresh_interval = refresh_interval
         self.runner = JobRunner(self)
         self.main = MainScreen()
-        self._latest_toast: Notification | None = None
+        self.status_log: list[str] = []  # what the status line said, newest last
         if theme:
             self.theme = theme
 
@@ -87,16 +88,16 @@ class PingdeskApp(App[int]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def notify_latest(self, message: str) -> None:
-        """An information toast that replaces the previous one of its kind: at five
-        approvals a second, one 'Approved 1 ping' toast updates instead of a growing
-        stack (each new toast is a widget mounted and laid out). Warnings and errors
-        (conflicts) go through notify() and stay until their timeout."""
-        previous = self._latest_toast
-        if previous is not None and previous in self._notifications:
-            self._unnotify(previous, refresh=False)
-        toast = Notification(message, "", "information", self.NOTIFICATION_TIMEOUT, markup=False)
-        self._latest_toast = toast
-        self.post_message(Notify(toast))
+        """The result of a single-row action, on the status line (a toast per key is
+        too slow at keyboard speed, see widgets/status.py); toasts elsewhere."""
+        self.status_log.append(message)
+        del self.status_log[:-100]
+        try:
+            line = self.main.query_one(StatusLine)
+        except Exception:  # main screen not mounted
+            self.notify(message)
+            return
+        line.say(message)
 
     # -- data access used by screens (all called from worker threads) -------------
 

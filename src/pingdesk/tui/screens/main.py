@@ -39,6 +39,7 @@ from pingdesk.tui.widgets.detail import Detail, DetailPane
 from pingdesk.tui.widgets.header import DeskHeader
 from pingdesk.tui.widgets.ping_table import PingTable, RowData
 from pingdesk.tui.widgets.progress import ProgressPanel
+from pingdesk.tui.widgets.status import StatusLine
 from pingdesk.wp.moderation import APPLICABLE, Conflict, ModerationResult, UndoResult
 from pingdesk.wp.pings import STATUS_NAMES, Counts, PingFilter
 
@@ -143,6 +144,7 @@ class MainScreen(Screen[None]):
         yield PingTable(app.load_rows, extras=app.extra_columns(), now=app.now, id="pings")
         yield DetailPane(id="detail")
         yield ProgressPanel(id="progress")
+        yield StatusLine(id="status")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:

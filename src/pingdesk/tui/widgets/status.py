@@ -1,0 +1,36 @@
+"""A one-line status bar: the result of the last action and how to undo it.
+
+A toast per keystroke (five approvals a second) mounts and lays out a widget each
+time, measured at a p95 of ~110 ms per key against ~37 ms without; one line of
+text costs almost nothing. Conflicts and errors still pop up as toasts.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.timer import Timer
+from textual.widgets import Static
+
+CLEAR_AFTER = 10.0
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._timer: Timer | None = None
+        self.message = ""
+
+    def say(self, message: str) -> None:
+        self.message = message
+        self.update(Text(message))
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(CLEAR_AFTER, self._clear)
+
+    def _clear(self) -> None:
+        self.message = ""
+        self.update(Text(""))
