@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
+from tuienv import Env
 
-from conftest import Env
 from pingdesk.tui.app import PingdeskApp
 from pingdesk.tui.screens.closing import ClosePingsScreen
 from pingdesk.tui.screens.confirm import ConfirmScreen
