@@ -75,10 +75,10 @@ def test_demo_in_tmux(tmp_path: Path, term: str, extra: dict[str, str]) -> None:
     try:
         screen = _wait_for(session, r"1 Pending \d+")
         assert "a Approve" in screen  # footer hints fit at 80 columns
+        # Every visible row filled in (no placeholders left).
+        screen = _wait_for(session, r"(?m)^ date +\d{4}-")
         # The cursor row is marked by a character, readable without any colour.
         assert re.search(r"^>  (PB|TB|WM) ", screen, re.M), screen
-        # Every visible row filled in (no placeholders left).
-        screen = _wait_for(session, r"excerpt")
         pending = int(re.search(r"1 Pending (\d+)", screen).group(1))  # type: ignore[union-attr]
         subprocess.run(["tmux", "send-keys", "-t", session, "j", "a"], check=True)
         screen = _wait_for(session, r"Approved 1 ping \(#\d+\)")

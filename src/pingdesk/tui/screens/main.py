@@ -287,8 +287,9 @@ class MainScreen(Screen[None]):
             ids = [i for i in ids if i not in gone]
         if self._optimistic:
             ids = [i for i in ids if i not in self._optimistic]
-        if table.partial and keep_id is None:
-            # The provisional first page was on screen: keep the cursor on its row.
+        if table.ids:
+            # The cursor stays on the row it is on now: the moderator may have moved
+            # while the list was read (or a provisional first page was on screen).
             keep_id, keep_index = table.current_id, table.cursor
         if focus_ids:
             present = set(ids)
@@ -421,6 +422,10 @@ class MainScreen(Screen[None]):
 
     def action_mark_all(self) -> None:
         table = self.table
+        if table.partial:
+            # Only the first page is known: "all" would silently mean 150 rows.
+            self.notify("Still reading the whole view; X again in a moment.", severity="warning")
+            return
         if table.ids and len(table.marked) == len(table.ids):
             table.set_marks([])
         else:
