@@ -51,7 +51,7 @@ HELP_KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Checks (when available)",
         [
-            ("v / V", "verify the source of this ping / of the marked pings"),
+            ("v / V", "verify the sources of this ping (or the marked) / of the whole view"),
             ("K", "ask Akismet about the marked pings (or this one)"),
             ("/ check:gone", "filter by verification result (linked, no-link, gone, …)"),
             ("m c", "mark all with the verification result of this ping"),

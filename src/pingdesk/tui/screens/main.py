@@ -98,7 +98,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Refresh", show=False),
         Binding("escape", "escape", "Cancel", show=False),
         Binding("v", "verify", "Verify", show=False),
-        Binding("V", "verify_marked", "Verify marked", show=False),
+        Binding("V", "verify_view", "Verify view", show=False),
         Binding("K", "akismet_check", "Akismet check", show=False),
         Binding("c", "close_pings", "Close pings", show=False),
         Binding("comma", "settings", "Settings", show=False),
@@ -174,7 +174,7 @@ class MainScreen(Screen[None]):
         if action == "undo":
             # z means 'not spam' / 'restore' there; ctrl+z (undo_any) still undoes.
             return not spam_or_trash
-        if action in ("verify", "verify_marked"):
+        if action in ("verify", "verify_view"):
             return self.pd_app.services.verify is not None
         if action == "akismet_check":
             return self.pd_app.services.akismet is not None
@@ -702,17 +702,22 @@ class MainScreen(Screen[None]):
     # -- checks (verification, Akismet) -------------------------------------------
 
     def action_verify(self) -> None:
-        pid = self.table.current_id
-        if pid is not None:
-            self._run_check("verify", [pid])
-
-    def action_verify_marked(self) -> None:
+        """v: the marked pings, or the one under the cursor when none is marked."""
         table = self.table
         ids = [i for i in table.ids if i in table.marked]
-        if not ids:
-            self.notify("Nothing marked: x marks a ping, X marks all in view.", severity="warning")
+        if not ids and table.current_id is not None:
+            ids = [table.current_id]
+        if ids:
+            self._run_check("verify", ids)
+
+    def action_verify_view(self) -> None:
+        """V: every ping in the current view."""
+        table = self.table
+        if table.partial:
+            self.notify("Still reading the whole view; V again in a moment.", severity="warning")
             return
-        self._run_check("verify", ids)
+        if table.ids:
+            self._run_check("verify", list(table.ids))
 
     def action_akismet_check(self) -> None:
         table = self.table
