@@ -524,11 +524,59 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _switch_targets(args: argparse.Namespace, desk: Desk) -> list[Any]:
+    """Other blogs the TUI's "switch site" offers: this network's sites and saved profiles.
+
+    Each entry connects lazily (in the UI's worker thread) and shares this journal.
+    """
+    from pingdesk.tui.services import Site as SwitchSite
+    from pingdesk.wp.connect import connect, list_sites, resolve_target
+
+    config = args.config
+
+    def opener(**where: Any) -> Callable[[], Desk]:
+        def open_() -> Desk:
+            target = resolve_target(config=config, **where)
+            other = Desk(connect(target), desk.journal, moderator=desk.moderator)
+            _install_hooks(other, config)
+            return other
+
+        return open_
+
+    found: list[Any] = []
+    try:
+        sites = list_sites(desk.blog)
+    except PingdeskError:
+        sites = []
+    base = {
+        "wp_config": args.wp_config,
+        "db": args.db,
+        "prefix": args.prefix,
+        "profile": args.profile,
+    }
+    for site in sites:
+        if site.blog_id == desk.blog.site_id or (desk.blog.site_id is None and site.blog_id == 1):
+            continue
+        found.append(
+            SwitchSite(
+                f"site {site.blog_id}: {clean(site.address)}",
+                opener(**base, site=str(site.blog_id)),
+            )
+        )
+    for name in sorted(config.profiles):
+        if name == args.profile:
+            continue
+        found.append(SwitchSite(f"profile {clean(name)}", opener(profile=name)))
+    return found
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from pingdesk.tui.app import default_services, run_tui
 
     with open_desk(args) as desk:
-        return run_tui(desk, services=default_services(args.config))
+        return run_tui(
+            desk, services=default_services(args.config), sites=_switch_targets(args, desk)
+        )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
