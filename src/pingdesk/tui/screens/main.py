@@ -701,13 +701,16 @@ class MainScreen(Screen[None]):
 
     # -- checks (verification, Akismet) -------------------------------------------
 
-    def action_verify(self) -> None:
-        """v: the marked pings, or the one under the cursor when none is marked."""
+    def _marked_or_current(self) -> list[int]:
         table = self.table
         ids = [i for i in table.ids if i in table.marked]
         if not ids and table.current_id is not None:
             ids = [table.current_id]
-        if ids:
+        return ids
+
+    def action_verify(self) -> None:
+        """v: the marked pings, or the one under the cursor when none is marked."""
+        if ids := self._marked_or_current():
             self._run_check("verify", ids)
 
     def action_verify_view(self) -> None:
@@ -720,11 +723,8 @@ class MainScreen(Screen[None]):
             self._run_check("verify", list(table.ids))
 
     def action_akismet_check(self) -> None:
-        table = self.table
-        ids = [i for i in table.ids if i in table.marked]
-        if not ids and table.current_id is not None:
-            ids = [table.current_id]
-        if ids:
+        """K: ask Akismet about the marked pings, or the one under the cursor."""
+        if ids := self._marked_or_current():
             self._run_check("akismet", ids)
 
     def _run_check(self, which: str, ids: list[int]) -> None:
