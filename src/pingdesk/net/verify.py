@@ -376,7 +376,7 @@ def detail_lines(result: CheckResult | None) -> list[str]:
     from pingdesk.wp.checks import age_text
 
     if result is None:
-        return ["Source check: never (press v to check)"]
+        return ["Source check: never (v in the UI, or pingdesk verify ID)"]
     status = f" (HTTP {result.http_status})" if result.http_status else ""
     age = age_text(result.age())
     when = age if age in ("just now", "?") else f"{age} ago"
