@@ -56,7 +56,9 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpcore
 import pytest
 
 from wpbed import Bed, WPSite, mariadb, php
@@ -130,6 +132,22 @@ def wp_multisite(wp_bed: Bed) -> Iterator[WPSite]:
     yield site
     templates = set(wp_bed.templates.values())
     wp_bed.release([d for d in wp_bed.databases if d not in templates])
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every TCP connection pingdesk's HTTP stack opens goes through here; only
+    127.0.0.1 passes (network tests never reach another address). Returns the hosts."""
+    seen: list[str] = []
+    real = httpcore.AnyIOBackend.connect_tcp
+
+    async def guarded(self: Any, host: str, port: int, **kw: Any) -> Any:
+        seen.append(host)
+        assert host == "127.0.0.1", f"tried to connect to {host}:{port}"
+        return await real(self, host, port, **kw)
+
+    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", guarded)
+    return seen
 
 
 def pytest_report_header() -> list[str]:

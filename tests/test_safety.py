@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from typing import Any
 
-import httpcore
 import pytest
 
 from pingdesk.demo_sources import Route, SourceServer, start_demo_sources
@@ -45,21 +43,6 @@ async def fake_resolver(host: str, port: int) -> list[str]:
     if host not in FAKE_DNS:
         raise OSError(f"[Errno -2] Name or service not known: {host}")
     return list(FAKE_DNS[host])
-
-
-@pytest.fixture
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every TCP connection pingdesk opens goes through here; only 127.0.0.1 passes."""
-    seen: list[str] = []
-    real = httpcore.AnyIOBackend.connect_tcp
-
-    async def guarded(self: Any, host: str, port: int, **kw: Any) -> Any:
-        seen.append(host)
-        assert host == "127.0.0.1", f"tried to connect to {host}:{port}"
-        return await real(self, host, port, **kw)
-
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", guarded)
-    return seen
 
 
 @pytest.fixture

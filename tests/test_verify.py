@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpcore
 import pytest
 
 from pingdesk.demo_sources import (
@@ -52,20 +51,6 @@ def server() -> Iterator[SourceServer]:
     srv, _ = start_demo_sources()
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    real = httpcore.AnyIOBackend.connect_tcp
-
-    async def guarded(self: Any, host: str, port: int, **kw: Any) -> Any:
-        seen.append(host)
-        assert host == "127.0.0.1", f"tried to connect to {host}:{port}"
-        return await real(self, host, port, **kw)
-
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", guarded)
-    return seen
 
 
 def settings_for(srv: SourceServer, **kw: Any) -> VerifySettings:
