@@ -5,7 +5,7 @@ Both sides run in the same process against the same fake Akismet server on
 SQLite copy of the WordPress schema, and both record the same commentmeta trail
 (akismet_result + a recheck-* history row per ping):
 
-* pingdesk: ``SpamService.check`` — bounded concurrency (``--concurrency``).
+* pingdesk: ``AkismetService.check`` — bounded concurrency (``--concurrency``).
 * the plugin's way: what "Check for Spam" does (Akismet_Admin::recheck_queue_portion):
   batches of 100 pending rows, one comment-check at a time. It is given a
   keep-alive connection, which flatters it (the plugin opens one per request).
@@ -29,12 +29,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from akismet_fake import FakeAkismet
-from pingdesk.akismet_queue import ReportQueue
+from tests.support.akismet_fake import FakeAkismet
+
 from pingdesk.net.akismet_client import AkismetFailure
-from pingdesk.spam_service import AkismetSettings, SpamService
+from pingdesk.services.akismet import AkismetService, AkismetSettings
+from pingdesk.store.akismet_queue import ReportQueue
 from pingdesk.wp.akismet_meta import record_checks
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.schema import Tables
@@ -112,7 +113,7 @@ async def pingdesk_way(blog: Blog, url: str, queue: ReportQueue, concurrency: in
     ids = pending_ids(blog, 10**9, 0)
     settings = AkismetSettings(endpoint=url, concurrency=concurrency)
     started = time.perf_counter()
-    async with SpamService(blog, settings, moderator="admin", queue=queue) as svc:
+    async with AkismetService(blog, settings, moderator="admin", queue=queue) as svc:
         summary = await svc.check(ids)
     elapsed = time.perf_counter() - started
     assert summary.count("checked") == len(ids), summary.to_json()
@@ -124,7 +125,7 @@ async def plugin_way(blog: Blog, url: str, queue: ReportQueue) -> tuple[float, l
     batches: list[float] = []
     checked = 0
     started = time.perf_counter()
-    async with SpamService(blog, settings, moderator="admin", queue=queue) as svc:
+    async with AkismetService(blog, settings, moderator="admin", queue=queue) as svc:
         await svc.client.verify()
         offset = 0
         while True:

@@ -44,13 +44,14 @@ from sqlalchemy.engine import Connection
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen_blog
-from pingdesk.journal import Journal
+from pingdesk.services.locate import resolve_target
+from pingdesk.store.journal import Journal
 from pingdesk.wp import undo
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.closing import PostFilter, set_ping_status
-from pingdesk.wp.connect import connect, resolve_target
+from pingdesk.wp.connect import connect
 from pingdesk.wp.moderation import TRASH_KEYS, moderate
 from pingdesk.wp.pings import PingFilter, count_pings, list_pings
+from pingdesk.wp.posts import PostFilter, set_ping_status
 
 HERE = Path(__file__).resolve().parent
 SECTIONS = ("read", "cli", "moderate", "close")

@@ -43,9 +43,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import gen_blog  # noqa: E402
-from pingdesk.journal import Journal  # noqa: E402
-from pingdesk.ops import Desk  # noqa: E402
-from pingdesk.wp.connect import connect, resolve_target  # noqa: E402
+from pingdesk.services.desk import Desk  # noqa: E402
+from pingdesk.services.locate import resolve_target  # noqa: E402
+from pingdesk.store.journal import Journal  # noqa: E402
+from pingdesk.wp.connect import connect  # noqa: E402
 from pingdesk.wp.pings import PingFilter  # noqa: E402
 
 MS = 1000.0

@@ -30,11 +30,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from pingdesk.demo_sources import Route, start_demo_sources
+from pingdesk.demo.sources import Route, start_demo_sources
 from pingdesk.net.fetch import Fetcher
-from pingdesk.net.linkcheck import ParsedPage, TargetSet
+from pingdesk.net.links import ParsedPage, TargetSet
 from pingdesk.net.safety import Allowlist
-from pingdesk.net.verify import VerifySettings, verify_pings
+from pingdesk.services.verify import VerifySettings, verify_pings
 
 POST = "http://blog.test/2024/03/hello-world/"
 TARGETS = {1: {POST, "http://blog.test/?p=1"}}

@@ -49,16 +49,18 @@ async def _settle(app: object, pilot: object) -> None:
 
 
 async def _shoot(db: Path, journal: Path, out: Path, size: tuple[int, int]) -> list[Path]:
-    from pingdesk.journal import Journal
-    from pingdesk.ops import Desk
-    from pingdesk.tui.app import PingdeskApp, default_services
-    from pingdesk.wp.connect import connect, resolve_target
+    from pingdesk.config import load_config
+    from pingdesk.services.desk import Desk
+    from pingdesk.store.journal import Journal
+    from pingdesk.tui.app import PingdeskApp, default_columns
+    from pingdesk.wp.connect import connect, target_from_db
 
     made = []
     for name, keys in SHOTS.items():
-        blog = connect(resolve_target(db=f"sqlite:///{db}", prefix="wp_"))
+        blog = connect(target_from_db(f"sqlite:///{db}", db.parent, "screenshots"))
         desk = Desk(blog, Journal(journal), moderator="admin")
-        app = PingdeskApp(desk, services=default_services(), now=NOW, refresh_interval=None)
+        columns = default_columns(load_config())
+        app = PingdeskApp(desk, columns=columns, now=NOW, refresh_interval=None)
         async with app.run_test(size=size) as pilot:
             await _settle(app, pilot)
             for key in keys:
@@ -97,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Keep the user's own journal and config out of it.
         for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
             os.environ[var] = str(Path(tmp) / var.lower())
-        from pingdesk import demo
+        from pingdesk.demo import blog as demo
 
         db = demo.build(Path(tmp) / "demo.sqlite", now=NOW.replace(tzinfo=None))
         svgs = asyncio.run(_shoot(db, Path(tmp) / "journal.sqlite3", out, (cols, rows)))

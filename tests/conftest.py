@@ -61,8 +61,8 @@ from typing import Any
 import httpcore
 import pytest
 
-from wpbed import Bed, WPSite, mariadb, php
-from wpbed.site import DEFAULT_HOME, keep_databases
+from tests.support.wpbed import Bed, WPSite, mariadb, php
+from tests.support.wpbed.site import DEFAULT_HOME, keep_databases
 
 # Settings a developer's shell may carry that must not steer the tests (test knobs stay).
 _USER_ENV = re.compile(r"^PINGDESK_(?!TEST_|DIFF_)")

@@ -1,4 +1,13 @@
-"""Where pingdesk keeps its files, and its TOML settings (profiles, verify, Akismet).
+"""Where pingdesk keeps its files, its TOML settings, and the PINGDESK_* environment.
+
+This is the one place that reads either: ``load_config()`` reads config.toml and
+the environment once, and every layer below the front ends gets what it needs
+from the resulting ``Config`` as plain values.
+
+Precedence, for every setting that can come from more than one place: a
+command-line flag, then a PINGDESK_* variable, then config.toml, then what
+wp-config.php says (or the default). A flag of any kind beats a variable of
+another kind: ``--profile blog`` wins over ``PINGDESK_DB``.
 
 The file is ``config_dir()/config.toml``::
 
@@ -20,6 +29,8 @@ The file is ``config_dir()/config.toml``::
     [akismet]
     key = "..."
     endpoint = "https://rest.akismet.com/1.1/"
+    timeout = 10.0
+    concurrency = 16
 
     [moderator]
     login = "admin"
@@ -34,6 +45,7 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -91,11 +103,54 @@ class VerifyConfig:
 class AkismetConfig:
     key: str | None = None
     endpoint: str | None = None
+    timeout: float = 10.0
+    concurrency: int = 16
 
 
 @dataclass
 class ModeratorConfig:
     login: str | None = None
+
+
+ENV_PREFIX = "PINGDESK_"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The PINGDESK_* variables pingdesk honours, read once (empty counts as unset).
+
+    ``db`` … ``site`` choose the blog (below the command-line flags);
+    ``verify_allow`` adds to ``[verify] allow``; ``akismet_endpoint`` overrides
+    ``[akismet] endpoint``; ``debug`` lets unexpected errors show their traceback.
+    """
+
+    db: str | None = None
+    wp_config: str | None = None
+    profile: str | None = None
+    prefix: str | None = None
+    site: str | None = None
+    verify_allow: tuple[str, ...] = ()
+    akismet_endpoint: str | None = None
+    debug: bool = False
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None) -> Environment:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            return (env.get(ENV_PREFIX + name) or "").strip() or None
+
+        allow = tuple(a.strip() for a in (get("VERIFY_ALLOW") or "").split(",") if a.strip())
+        return cls(
+            db=get("DB"),
+            wp_config=get("WP_CONFIG"),
+            profile=get("PROFILE"),
+            prefix=get("PREFIX"),
+            site=get("SITE"),
+            verify_allow=allow,
+            akismet_endpoint=get("AKISMET_ENDPOINT"),
+            debug=bool(get("DEBUG")),
+        )
 
 
 @dataclass
@@ -105,9 +160,20 @@ class Config:
     verify: VerifyConfig = field(default_factory=VerifyConfig)
     akismet: AkismetConfig = field(default_factory=AkismetConfig)
     moderator: ModeratorConfig = field(default_factory=ModeratorConfig)
+    env: Environment = field(default_factory=Environment)
     path: Path | None = None  # the file it was read from, if any
     # Top-level tables this version does not know, kept for newer features.
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verify_allow(self) -> list[str]:
+        """``[verify] allow`` plus PINGDESK_VERIFY_ALLOW."""
+        return [*self.verify.allow, *self.env.verify_allow]
+
+    @property
+    def akismet_endpoint(self) -> str | None:
+        """PINGDESK_AKISMET_ENDPOINT, else ``[akismet] endpoint`` (None: the real service)."""
+        return self.env.akismet_endpoint or self.akismet.endpoint
 
     def profile(self, name: str) -> Profile:
         try:
@@ -230,10 +296,12 @@ def _parse(path: Path, text: str) -> Config:
     )
 
     akismet = r.table(data, None, "akismet")
-    r.check_keys(akismet, "akismet", {"key", "endpoint"})
+    r.check_keys(akismet, "akismet", {f.name for f in fields(AkismetConfig)})
     cfg.akismet = AkismetConfig(
         key=r.opt_str(akismet, "akismet", "key") or None,
         endpoint=r.opt_str(akismet, "akismet", "endpoint") or None,
+        timeout=r.num(akismet, "akismet", "timeout", 10.0, kind=float),
+        concurrency=r.num(akismet, "akismet", "concurrency", 16, kind=int),
     )
 
     moderator = r.table(data, None, "moderator")
@@ -259,13 +327,17 @@ def _check_profile(path: Path | None, name: str, prof: Profile) -> None:
         raise ConfigError(f"{where}profile {name!r} sets both password and password_env; keep one")
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read config.toml; a missing file gives the defaults, a broken one a ConfigError."""
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read config.toml and the PINGDESK_* environment, once per command.
+
+    A missing file gives the defaults, a broken one a ConfigError naming file and line.
+    """
+    env = Environment.read(environ)
     p = path or config_path()
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        return Config()
+        return Config(env=env)
     except IsADirectoryError:
         raise ConfigError(f"{p}: cannot read: is a directory, not a file") from None
     except PermissionError:
@@ -277,7 +349,9 @@ def load_config(path: Path | None = None) -> Config:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{p}:{line}: invalid TOML: not UTF-8 text") from None
-    return _parse(p, text)
+    cfg = _parse(p, text)
+    cfg.env = env
+    return cfg
 
 
 # --------------------------------------------------------------------------- writing

@@ -7,7 +7,9 @@ they are shown as visible escapes instead of being passed through.
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 
 # C0 except tab/newline handled separately, DEL, C1, bidi embeddings/overrides/isolates,
 # and the line/paragraph separators that some terminals treat as newlines.
@@ -36,6 +38,31 @@ def clean(text: object, *, keep_newlines: bool = False, max_len: int | None = No
     return _UNSAFE.sub(_escape, s)
 
 
+# Longest text handed to a layout: a 10 MB comment must not be measured whole.
+MAX_CELL = 512
+_ZERO_WIDTH_OK = {"\u200d"}  # ZWJ inside emoji sequences is harmless
+
+
+def safe(text: object, *, max_len: int = MAX_CELL, keep_newlines: bool = False) -> str:
+    """``clean()``, and invisible format characters (zero-width space, BOM, word
+    joiner...) shown as escapes too, since they can hide inside a domain name."""
+    s = clean(text, keep_newlines=keep_newlines, max_len=max_len)
+    if s.isascii():
+        return s
+    out = []
+    for ch in s:
+        if ch not in _ZERO_WIDTH_OK and unicodedata.category(ch) == "Cf":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def one_line(text: object, max_len: int = MAX_CELL) -> str:
+    """A single line for a table cell, whitespace runs collapsed."""
+    return " ".join(safe(text, max_len=max_len).split())
+
+
 _TAG = re.compile(r"<[^>]{0,2000}>")
 
 
@@ -45,8 +72,6 @@ def html_text(text: object, *, max_len: int | None = None) -> str:
 
     For display only; nothing here decides what is safe to fetch or store.
     """
-    import html
-
     s = "" if text is None else str(text)
     if max_len is not None and len(s) > max_len:
         s = s[:max_len]

@@ -8,25 +8,21 @@ Tests check the database afterwards, not only the screen.
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from tuienv import Env
-
-from pingdesk.journal import Journal
-from pingdesk.ops import Desk
+from pingdesk.services.desk import Desk
+from pingdesk.store.journal import Journal
 from pingdesk.tui.app import PingdeskApp
+from tests.support.tuienv import Env
 
 
 @pytest.fixture(params=["sqlite", "mariadb"])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
-    from wpbed import seed_pings
+    from tests.support.wpbed import seed_pings
 
     make_site = request.getfixturevalue("wp_site")
     site = make_site()

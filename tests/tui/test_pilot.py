@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
-from tuienv import Env
 
 from pingdesk.tui.app import PingdeskApp
 from pingdesk.tui.screens.closing import ClosePingsScreen
@@ -21,6 +20,7 @@ from pingdesk.tui.screens.detail import DetailScreen
 from pingdesk.tui.screens.help import HelpScreen
 from pingdesk.tui.screens.settings import SettingsScreen
 from pingdesk.tui.widgets.ping_table import PingTable
+from tests.support.tuienv import Env
 
 SIZE = (100, 30)
 
@@ -302,7 +302,7 @@ async def test_close_pings_screen_and_undo(env: Env, make_app: Any) -> None:
         await pilot.press("ctrl+u")  # age: empty means any age
         await pilot.pause(0.4)
         await settle(pilot, app)
-        from pingdesk.wp.closing import PostFilter
+        from pingdesk.wp.posts import PostFilter
 
         flt = PostFilter(post_types=("post",), post_statuses=("publish",))
         expected = env.desk.count_posts(flt, close=True)
@@ -481,9 +481,8 @@ HOSTILE = "[/bold] [link=http://evil.test]x[/link] \x1b]52;c;aGk=\x07 \u202eevil
 
 
 def _add_hostile(env: Env, big: bool = False) -> int:
-    from blogdata import PingSpec, add_pings
-
-    from pingdesk.tui.model import MAX_DETAIL
+    from pingdesk.tui.views import MAX_DETAIL
+    from tests.support.blogdata import PingSpec, add_pings
 
     content = "\x1b[31mred\x1b[0m [/oops] \u200bzero\u200bwidth שלום 👍🏽 مرحبا "
     if big:
@@ -540,11 +539,12 @@ async def test_hostile_text_is_shown_literally(env: Env, make_app: Any) -> None:
 
 
 class FakeCheck:
-    """A CheckService stand-in: results in memory, calls recorded."""
+    """A verification Column stand-in: results in memory, calls recorded."""
 
     key = "check"
     header = "SOURCE"
     width = 9
+    values_word = "check"
 
     def __init__(self) -> None:
         self.results: dict[int, str] = {}
@@ -566,11 +566,11 @@ class FakeCheck:
 
 
 async def test_verify_keys_and_column(env: Env, make_app: Any) -> None:
-    from pingdesk.tui.services import Services
+    from pingdesk.tui.columns.base import Columns
 
     ids = env.ids()
     fake = FakeCheck()
-    app = make_app(env.desk, services=Services(verify=fake))  # type: ignore[arg-type]
+    app = make_app(env.desk, columns=Columns(verify=fake))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot, app)
         await pilot.press("v")

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from blogdata import NOW, sqlite_desk
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
 from pingdesk.tui.app import PingdeskApp
+from tests.support.blogdata import NOW, sqlite_desk
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -6,7 +6,6 @@ import json
 import shutil
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from pingdesk.textsafe import clean
@@ -17,19 +16,6 @@ def emit_json(data: Any, out: TextIO | None = None) -> None:
     # ensure_ascii keeps control characters and bidi overrides escaped in the JSON text.
     json.dump(data, out, indent=2, ensure_ascii=True, default=str)
     out.write("\n")
-
-
-def age(when: datetime | None, now: datetime | None = None) -> str:
-    if when is None:
-        return "-"
-    now = now or datetime.now(UTC).replace(tzinfo=None)
-    secs = (now - when).total_seconds()
-    if secs < 0:
-        return "future"
-    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600)):
-        if secs >= size:
-            return f"{int(secs // size)}{unit}"
-    return f"{max(1, int(secs // 60))}m"
 
 
 def table(

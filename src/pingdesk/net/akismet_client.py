@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextvars
 import email.utils
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,7 +33,6 @@ from pingdesk import __version__
 from pingdesk.errors import PingdeskError
 
 DEFAULT_ENDPOINT = "https://rest.akismet.com"
-ENV_ENDPOINT = "PINGDESK_AKISMET_ENDPOINT"
 LIBRARY_HOST = "rest.akismet.com"
 DEFAULT_TIMEOUT = 10.0
 
@@ -107,13 +105,14 @@ for _name in ("httpx", "httpcore"):
 
 
 def resolve_endpoint(configured: str | None = None) -> str:
-    """PINGDESK_AKISMET_ENDPOINT, else the config's akismet.endpoint, else the real service."""
-    chosen = os.environ.get(ENV_ENDPOINT) or configured or DEFAULT_ENDPOINT
+    """The service's root URL: the configured endpoint (config akismet.endpoint or
+    PINGDESK_AKISMET_ENDPOINT, see pingdesk.config), else the real service."""
+    chosen = configured or DEFAULT_ENDPOINT
     url = httpx.URL(chosen.strip())
     if url.scheme not in ("http", "https") or not url.host:
         raise PingdeskError(
             f"Akismet endpoint {chosen!r} is not an http(s) URL (config akismet.endpoint or "
-            f"{ENV_ENDPOINT})"
+            "PINGDESK_AKISMET_ENDPOINT)"
         )
     # "https://rest.akismet.com/1.1/" is a natural way to write it, but the library
     # adds the API version itself: keep only the service's root (and any mount path).

@@ -19,10 +19,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
-import os
 import re
 import socket
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -31,7 +30,6 @@ import httpx
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-ENV_ALLOW = "PINGDESK_VERIFY_ALLOW"
 
 # A resolver maps (host, port) to IP address strings. Injectable so tests can
 # make a name resolve to a private address without touching real DNS.
@@ -102,16 +100,6 @@ class Allowlist:
             if text:
                 entries.append(_parse_allow_entry(text))
         return cls(tuple(entries))
-
-    @classmethod
-    def from_config(
-        cls, config_items: Iterable[str] | None = None, environ: Mapping[str, str] | None = None
-    ) -> Allowlist:
-        """Config ``verify.allow`` plus the comma-separated PINGDESK_VERIFY_ALLOW."""
-        env = os.environ if environ is None else environ
-        items = list(config_items or [])
-        items.extend(env.get(ENV_ALLOW, "").split(","))
-        return cls.parse(items)
 
     def __bool__(self) -> bool:
         return bool(self.entries)

@@ -1,52 +1,41 @@
-"""The pingdesk terminal UI: a thin shell over ``pingdesk.ops.Desk``.
+"""The pingdesk terminal UI: a thin shell over ``pingdesk.services.desk.Desk``.
 
-``run_tui(desk)`` is what ``pingdesk`` and ``pingdesk demo`` call. Optional
-services (source verification, Akismet, other sites) are passed in, so the UI
-never imports them itself and works without them.
+``run_tui(desk, columns)`` is what ``pingdesk`` and ``pingdesk demo`` call. The
+extra columns (source verification, Akismet) and the other blogs to switch to
+are handed in, so the demo can bind them to its offline look-alike servers.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
+from pingdesk.config import Config
 from pingdesk.errors import PingdeskError
-from pingdesk.ops import Desk
-from pingdesk.tui.commands import PingdeskCommands
+from pingdesk.services import evidence
+from pingdesk.services.akismet import AkismetSettings
+from pingdesk.services.desk import Desk
+from pingdesk.services.locate import OtherBlog
+from pingdesk.services.verify import VerifySettings
+from pingdesk.services.words import journal_lines
+from pingdesk.tui.columns.akismet import AkismetColumn
+from pingdesk.tui.columns.base import Columns
+from pingdesk.tui.columns.verify import VerifyColumn
 from pingdesk.tui.jobs import JobRunner
 from pingdesk.tui.messages import JobFinished, JobProgress, JobStarted
+from pingdesk.tui.palette import PingdeskCommands
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.main import MainScreen
-from pingdesk.tui.services import Services, Site
-from pingdesk.tui.widgets.detail import Detail, history_lines
+from pingdesk.tui.widgets.detail import Detail
 from pingdesk.tui.widgets.ping_table import RowData
 from pingdesk.tui.widgets.status import StatusLine
 from pingdesk.wp.pings import Ping
-
-
-def akismet_history(ping: Ping) -> list[str]:
-    """Akismet's own history meta, when the plugin left some (newest last)."""
-    values = ping.meta.get("akismet_history") or []
-    if not values:
-        return []
-    try:
-        from pingdesk.wp.akismet_meta import parse_history_value
-    except ImportError:  # pragma: no cover - Akismet support not installed
-        return []
-    entries = [e for e in (parse_history_value(v) for v in values) if e is not None]
-    entries.sort(key=lambda e: e.time)
-    lines = []
-    for e in entries:
-        when = datetime.fromtimestamp(e.time, UTC).strftime("%Y-%m-%d %H:%M:%S")
-        lines.append(f"{when}  Akismet: {e.describe()}")
-    return lines
 
 
 class PingdeskApp(App[int]):
@@ -59,14 +48,16 @@ class PingdeskApp(App[int]):
         self,
         desk: Desk,
         *,
-        services: Services | None = None,
+        columns: Columns | None = None,
+        open_blog: Callable[[OtherBlog], Desk] | None = None,
         now: datetime | None = None,
         refresh_interval: float | None = 30.0,
         theme: str | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
-        self.services = services or Services()
+        self.columns = columns or Columns()
+        self.open_blog = open_blog
         self._fixed_now = now
         self.refresh_interval = refresh_interval
         self.runner = JobRunner(self)
@@ -108,7 +99,7 @@ class PingdeskApp(App[int]):
         return datetime.now(UTC).replace(tzinfo=None)
 
     def extra_columns(self) -> list[tuple[str, str, int]]:
-        return [(s.key, s.header, s.width) for s in self.services.columns]
+        return [(c.key, c.header, c.width) for c in self.columns.all]
 
     def load_rows(self, ids: list[int]) -> list[RowData]:
         return self.with_extras(self.desk.pings(ids))
@@ -117,26 +108,26 @@ class PingdeskApp(App[int]):
         """Rows with the optional columns' values (verification, Akismet)."""
         desk = self.desk
         extras: dict[int, dict[str, str]] = {p.id: {} for p in pings}
-        for service in self.services.columns:
+        for column in self.columns.all:
             try:
-                values = service.values(desk, pings)
-            except Exception:  # a column is optional: the rows still show
+                values = column.values(desk, pings)
+            except Exception:  # the rows still show without one column's values
                 continue
             for pid, value in values.items():
                 if pid in extras:
-                    extras[pid][service.key] = value
+                    extras[pid][column.key] = value
         return [RowData(p, extras[p.id]) for p in pings]
 
     def load_detail(self, ping_id: int) -> Detail:
         desk = self.desk
         ping = desk.ping(ping_id)
-        history = akismet_history(ping) + history_lines(desk.history(ping_id))
+        history = evidence.akismet_history_lines(ping) + journal_lines(desk.history(ping_id))
         extras: list[str] = []
-        for service in self.services.columns:
+        for column in self.columns.all:
             try:
-                extras.extend(service.details(desk, ping))
+                extras.extend(column.details(desk, ping))
             except Exception as exc:
-                extras.append(f"{service.header}: {exc}")
+                extras.append(f"{column.header}: {exc}")
         return Detail(ping, history=history, extras=extras)
 
     # -- lifecycle ------------------------------------------------------------------
@@ -211,14 +202,17 @@ class PingdeskApp(App[int]):
             return
         self.exit(0)
 
-    def switch_site(self, site: Site) -> None:
+    def switch_site(self, site: OtherBlog) -> None:
+        if self.open_blog is None:
+            return
         self.notify(f"Connecting to {site.name}…")
         self._open_site(site)
 
     @work(thread=True, exclusive=True, group="switch", exit_on_error=False)
-    def _open_site(self, site: Site) -> None:
+    def _open_site(self, site: OtherBlog) -> None:
+        assert self.open_blog is not None
         try:
-            desk = site.open()
+            desk = self.open_blog(site)
         except Exception as exc:
             msg = str(exc) if isinstance(exc, PingdeskError) else f"{type(exc).__name__}: {exc}"
             self.call_from_thread(
@@ -236,43 +230,37 @@ class PingdeskApp(App[int]):
         self.switch_screen(self.main)
 
 
-def default_services(config: Any = None) -> Services:
-    """The services this installation has: source verification and Akismet."""
-    services = Services()
-    try:
-        from pingdesk.net.verify import VerifyService
-        from pingdesk.wp import checks
-
-        services.verify = VerifyService(config=config)
-        services.check_values = (*checks.RESULTS, checks.CHECKED, checks.UNCHECKED)
-    except ImportError:  # pragma: no cover - verification not installed
-        pass
-    try:
-        import pingdesk.spam_service  # noqa: F401 - K needs it
-        from pingdesk.tui.akismet import AkismetColumn
-
-        services.akismet = AkismetColumn(config)
-    except ImportError:  # pragma: no cover - Akismet support not installed
-        pass
-    return services
+def default_columns(
+    config: Config,
+    *,
+    verify: VerifySettings | None = None,
+    sites: Sequence[OtherBlog] = (),
+) -> Columns:
+    """Source verification and Akismet as the config says (``verify``: other settings,
+    the demo's offline ones)."""
+    return Columns(
+        verify=VerifyColumn(verify or VerifySettings.from_config(config)),
+        akismet=AkismetColumn(AkismetSettings.from_config(config)),
+        sites=list(sites),
+    )
 
 
 def run_tui(
     desk: Desk,
+    columns: Columns,
     *,
-    services: Services | None = None,
-    sites: Sequence[Site] = (),
+    open_blog: Callable[[OtherBlog], Desk] | None = None,
     refresh_interval: float | None = 30.0,
-    **kwargs: Any,
+    theme: str | None = None,
 ) -> int:
-    """Run the app until the moderator quits; returns the exit code.
-
-    Without ``services``, the ones this installation has are used."""
-    if services is None:
-        services = default_services()
-    if sites:
-        services.sites = list(sites)
-    app = PingdeskApp(desk, services=services, refresh_interval=refresh_interval, **kwargs)
+    """Run the app until the moderator quits; returns the exit code."""
+    app = PingdeskApp(
+        desk,
+        columns=columns,
+        open_blog=open_blog,
+        refresh_interval=refresh_interval,
+        theme=theme,
+    )
     # Workers parse database rows in Python; a shorter GIL switch interval lets the UI
     # thread answer a key within a millisecond or so instead of up to 5 ms per switch.
     previous = sys.getswitchinterval()

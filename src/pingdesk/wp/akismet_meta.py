@@ -405,18 +405,6 @@ def record_checks(blog: Blog, records: Iterable[CheckRecord], user: str | None) 
             _write_check(conn, blog, rec, user)
 
 
-def record_check(
-    blog: Blog,
-    comment_id: int,
-    result: str,
-    user: str | None,
-    *,
-    response: str | None = None,
-) -> None:
-    """One answer; see record_checks()."""
-    record_checks(blog, [CheckRecord(int(comment_id), result, response=response)], user)
-
-
 # wp_transition_comment_status() names statuses this way in its hooks.
 TRANSITION_NAMES = {"1": "approved", "0": "unapproved", "spam": "spam", "trash": "trash"}
 

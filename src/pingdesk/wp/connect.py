@@ -1,6 +1,7 @@
-"""From 'which blog?' (flags, environment, profiles, wp-config.php) to a checked Blog.
+"""From a database address (a URL, or what wp-config.php says) to a checked Blog.
 
-``resolve_target`` decides where the database is without touching it;
+``target_from_db`` / ``target_from_wp_config`` say where the database is without
+touching it (which one the user means is decided in pingdesk.services.locate);
 ``connect`` opens it and refuses anything that is not a WordPress database, with
 one line saying what is wrong. No driver exception or traceback gets out.
 """
@@ -19,21 +20,22 @@ from sqlalchemy import Column, MetaData, Table, Text, event, inspect, select
 from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from pingdesk.config import Config, Profile, load_config
-from pingdesk.errors import ConfigError, ConnectError, NotFound
+from pingdesk.errors import ConfigError, ConnectError, DatabaseUnavailable, NotFound
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.schema import Tables, site_prefix, validate_prefix
 from pingdesk.wp.wpconfig import WPConfig, find_wp_config, parse_wp_config
 
 __all__ = [
     "DEFAULT_PREFIX",
-    "Site",
+    "NetworkSite",
     "Target",
     "connect",
     "default_socket",
     "list_sites",
     "parse_db_url",
-    "resolve_target",
+    "target_from_db",
+    "target_from_wp_config",
+    "wp_config_path",
 ]
 
 DEFAULT_PREFIX = "wp_"
@@ -48,16 +50,6 @@ SOCKET_CANDIDATES = (
 )
 SQLITE_HEADER = b"SQLite format 3\x00"
 CONNECT_TIMEOUT = 10
-ENV_VARS = (
-    "PINGDESK_DB",
-    "PINGDESK_WP_CONFIG",
-    "PINGDESK_PROFILE",
-    "PINGDESK_PREFIX",
-    "PINGDESK_SITE",
-)
-NOT_FOUND_MESSAGE = (
-    "no WordPress found: pass --wp-config PATH or --db URL (or run inside a WordPress folder)"
-)
 
 # The columns pingdesk reads or writes; a same-named table without them is not WordPress's.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -123,7 +115,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Site:
+class NetworkSite:
     """One site of a multisite network (from ``{base}blogs`` and its options)."""
 
     blog_id: int
@@ -258,7 +250,7 @@ def parse_db_url(value: str, *, cwd: Path | None = None) -> URL:
     )
 
 
-def _with_password(url: URL, password: str | None) -> URL:
+def with_password(url: URL, password: str | None) -> URL:
     return (
         url
         if password is None or url.get_backend_name() == "sqlite"
@@ -269,7 +261,8 @@ def _with_password(url: URL, password: str | None) -> URL:
 # --------------------------------------------------------------------------- resolving
 
 
-def _target_from_wp_config(path: Path, env: Mapping[str, str], source: str) -> Target:
+def target_from_wp_config(path: Path, env: Mapping[str, str], source: str) -> Target:
+    """The database a wp-config.php names (read as text, never executed)."""
     cfg: WPConfig = parse_wp_config(path, env=env)
     if cfg.is_sqlite:
         url = URL.create("sqlite", database=str(cfg.sqlite_path))
@@ -300,12 +293,14 @@ def _target_from_wp_config(path: Path, env: Mapping[str, str], source: str) -> T
     )
 
 
-def _target_from_db(value: str, cwd: Path, source: str) -> Target:
+def target_from_db(value: str, cwd: Path, source: str) -> Target:
+    """The database a URL names (mysql://, mariadb://, sqlite:///)."""
     url = parse_db_url(value, cwd=cwd)
     return Target(url=url, prefix=DEFAULT_PREFIX, label=label_for(url), source=source)
 
 
-def _wp_config_path(value: str, cwd: Path) -> Path:
+def wp_config_path(value: str, cwd: Path) -> Path:
+    """A wp-config.php given as a file or as its WordPress folder."""
     p = Path(value).expanduser()
     p = p if p.is_absolute() else cwd / p
     if p.is_dir() and p.suffix != ".php":
@@ -315,106 +310,6 @@ def _wp_config_path(value: str, cwd: Path) -> Path:
             raise ConfigError(f"{p}: no wp-config.php in this folder or the one above it")
         return found
     return p
-
-
-def _target_from_profile(name: str, prof: Profile, env: Mapping[str, str], cwd: Path) -> Target:
-    source = f"profile {name!r}"
-    if prof.db:
-        target = _target_from_db(prof.db, cwd, source)
-    else:
-        assert prof.wp_config is not None
-        target = _target_from_wp_config(_wp_config_path(prof.wp_config, cwd), env, source)
-    password = prof.password
-    if prof.password_env:
-        password = env.get(prof.password_env)
-        if password is None:
-            raise ConfigError(
-                f"profile {name!r} takes its password from ${prof.password_env}, which is not set"
-            )
-    target.url = _with_password(target.url, password)
-    return target
-
-
-def resolve_target(
-    *,
-    wp_config: str | None = None,
-    db: str | None = None,
-    prefix: str | None = None,
-    profile: str | None = None,
-    site: str | None = None,
-    env: Mapping[str, str] = os.environ,
-    cwd: Path | None = None,
-    config: Config | None = None,
-) -> Target:
-    """Decide which database to open, without opening it.
-
-    Precedence: --db / --wp-config, then --profile, then $PINGDESK_DB,
-    $PINGDESK_WP_CONFIG, $PINGDESK_PROFILE, then the config's default profile,
-    then a wp-config.php found above ``cwd``. --prefix and --site beat
-    $PINGDESK_PREFIX / $PINGDESK_SITE, which beat the profile's, which beat
-    wp-config.php's $table_prefix (and 'wp_').
-    """
-    here = (cwd or Path.cwd()).absolute()
-    env_get: dict[str, str] = {}
-    for key in ENV_VARS:
-        value = (env.get(key) or "").strip()
-        if value:  # an empty variable counts as unset, as in most shells' tools
-            env_get[key] = value
-    wp_config = (wp_config or "").strip() or None
-    db = (db or "").strip() or None
-    profile = (profile or "").strip() or None
-    if wp_config and db:
-        raise ConfigError("pass either --db or --wp-config, not both")
-    if profile and (wp_config or db):
-        raise ConfigError("pass either --profile or --db/--wp-config, not both")
-
-    cfg_cache: list[Config] = [config] if config is not None else []
-
-    def cfg() -> Config:
-        # Only read config.toml when a profile is needed: a broken file must not
-        # stop --db or --wp-config from working.
-        if not cfg_cache:
-            cfg_cache.append(load_config())
-        return cfg_cache[0]
-
-    prof: Profile | None = None
-    if db:
-        target = _target_from_db(db, here, "--db")
-    elif wp_config:
-        target = _target_from_wp_config(_wp_config_path(wp_config, here), env, "--wp-config")
-    elif profile:
-        prof = cfg().profile(profile)
-        target = _target_from_profile(profile, prof, env, here)
-    elif "PINGDESK_DB" in env_get:
-        target = _target_from_db(env_get["PINGDESK_DB"], here, "$PINGDESK_DB")
-    elif "PINGDESK_WP_CONFIG" in env_get:
-        path = _wp_config_path(env_get["PINGDESK_WP_CONFIG"], here)
-        target = _target_from_wp_config(path, env, "$PINGDESK_WP_CONFIG")
-    elif "PINGDESK_PROFILE" in env_get:
-        name = env_get["PINGDESK_PROFILE"]
-        prof = cfg().profile(name)
-        target = _target_from_profile(name, prof, env, here)
-    elif cfg().default_profile:
-        name = cfg().default_profile or ""
-        prof = cfg().profile(name)
-        target = _target_from_profile(name, prof, env, here)
-    else:
-        found = find_wp_config(here)
-        if found is None:
-            raise ConfigError(NOT_FOUND_MESSAGE)
-        target = _target_from_wp_config(found, env, f"found {found}")
-
-    chosen_prefix = prefix or env_get.get("PINGDESK_PREFIX") or (prof.prefix if prof else None)
-    if chosen_prefix:
-        target.prefix = chosen_prefix
-    validate_prefix(target.prefix)
-    target.site = (
-        (site or "").strip()
-        or env_get.get("PINGDESK_SITE")
-        or (prof.site if prof else None)
-        or None
-    )
-    return target
 
 
 # --------------------------------------------------------------------------- connecting
@@ -442,7 +337,9 @@ def _driver_error(exc: BaseException) -> tuple[int | None, str]:
     return None, _one_line(str(orig) or type(orig).__name__)
 
 
-def _mysql_failure(target: Target, exc: BaseException) -> ConnectError:
+def _mysql_failure(target: Target, exc: BaseException) -> ConnectError | DatabaseUnavailable:
+    """One line for a failed MariaDB/MySQL connection: unavailable (worth retrying:
+    the server is down or unreachable) or unusable (wrong password, no such database)."""
     url = target.url
     code, text = _driver_error(exc)
     user = url.username or "(no user)"
@@ -467,6 +364,7 @@ def _mysql_failure(target: Target, exc: BaseException) -> ConnectError:
         if url.query.get("unix_socket"):
             # 'localhost' silently means the socket; say how to get TCP instead.
             why += "; for TCP give the host as 127.0.0.1"
+        return DatabaseUnavailable(f"{where}: {why}")
     else:
         why = text
     return ConnectError(f"{where}: {why}")
@@ -596,7 +494,7 @@ def connect(target: Target) -> Blog:
             raise ConnectError(f"cannot use {target.label}: {_one_line(str(exc))}") from None
     try:
         return _validate(engine, target)
-    except (ConnectError, ConfigError, NotFound):
+    except (ConnectError, ConfigError, NotFound, DatabaseUnavailable):
         engine.dispose()
         raise
     except Exception as exc:
@@ -689,7 +587,9 @@ def _options_table(prefix: str) -> Table:
     )
 
 
-def _network_sites(conn: Connection, target: Target, base: str, names: set[str]) -> list[Site]:
+def _network_sites(
+    conn: Connection, target: Target, base: str, names: set[str]
+) -> list[NetworkSite]:
     """The network's sites, or [] for a single site.
 
     WordPress decides by the MULTISITE constant; without a wp-config.php, an
@@ -705,7 +605,7 @@ def _network_sites(conn: Connection, target: Target, base: str, names: set[str])
 
 def _list_sites(
     conn: Connection, base_prefix: str, names: set[str], *, options: bool = True
-) -> list[Site]:
+) -> list[NetworkSite]:
     blogs = Tables(base_prefix, base_prefix).blogs
     have = {c["name"].lower() for c in inspect(conn).get_columns(blogs.name)}
     lacking = [c for c in BLOGS_COLUMNS if c not in have]
@@ -719,7 +619,7 @@ def _list_sites(
             blogs.c.blog_id, blogs.c.domain, blogs.c.path, *[blogs.c[f] for f in flags]
         ).order_by(blogs.c.blog_id)
     ).all()
-    sites: list[Site] = []
+    sites: list[NetworkSite] = []
     for row in rows:
         blog_id = int(row.blog_id)
         prefix = site_prefix(base_prefix, blog_id)
@@ -737,7 +637,7 @@ def _list_sites(
             )
             name, home = found.get("blogname"), found.get("home")
         sites.append(
-            Site(
+            NetworkSite(
                 blog_id=blog_id,
                 domain=str(row.domain),
                 path=str(row.path),
@@ -750,7 +650,7 @@ def _list_sites(
     return sites
 
 
-def list_sites(blog_or_engine: Blog | Engine, base_prefix: str | None = None) -> list[Site]:
+def list_sites(blog_or_engine: Blog | Engine, base_prefix: str | None = None) -> list[NetworkSite]:
     """The sites of a multisite network, by blog id; [] for a single site."""
     if isinstance(blog_or_engine, Blog):
         engine = blog_or_engine.engine
@@ -776,7 +676,7 @@ def _norm_path(path: str) -> str:
     return path if path == "/" else path + "/"
 
 
-def _choose_site(sites: list[Site], target: Target) -> Site:
+def _choose_site(sites: list[NetworkSite], target: Target) -> NetworkSite:
     wanted = (target.site or "").strip()
     if not wanted:
         main = target.blog_id_current_site or 1

@@ -23,7 +23,7 @@ is needed to undo it (for a delete: the whole row and all its meta).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from pingdesk.errors import NotFound, PingdeskError
-from pingdesk.journal import Journal, NewItem, staged
+from pingdesk.progress import Progress, ShouldStop
+from pingdesk.store.journal import Journal, NewItem, staged
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.txn import with_retry, write_txn
 
@@ -50,8 +51,6 @@ APPLICABLE: dict[str, frozenset[str]] = {
 TRASH_STATUS, TRASH_TIME = "_wp_trash_meta_status", "_wp_trash_meta_time"
 TRASH_KEYS = (TRASH_STATUS, TRASH_TIME)
 _FIXED_TARGET = {"approve": "1", "unapprove": "0", "spam": "spam", "trash": "trash"}
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,8 @@ class ModerationResult:
     posts: set[int] = field(default_factory=set)
     journal_id: int | None = None
     cancelled: bool = False
+    # Lines for the moderator from what ran after the change (Akismet reporting).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -322,7 +323,7 @@ def moderate(
     journal: Journal | None = None,
     chunk_size: int = 1000,
     progress: Progress | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    should_stop: ShouldStop | None = None,
     now: int | None = None,
 ) -> ModerationResult:
     """Apply ``action`` to the pings in ``seen`` ({id: status the moderator saw})."""
@@ -375,6 +376,7 @@ class UndoResult:
     conflicts: list[Conflict] = field(default_factory=list)
     journal_id: int | None = None
     transitions: dict[int, tuple[str, str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def _insert_trash_meta(conn: Connection, blog: Blog, cid: int, metas: list[dict[str, Any]]) -> None:

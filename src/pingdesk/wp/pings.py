@@ -31,19 +31,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Row
 
-from pingdesk.errors import ConfigError
+from pingdesk.errors import UsageError
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.urls import domain_matches, host_of, like_escape
+from pingdesk.wp.verify_meta import check_filter
 
 KINDS: tuple[str, ...] = ("pingback", "trackback", "webmention")
 STATUSES: dict[str, str] = {"pending": "0", "approved": "1", "spam": "spam", "trash": "trash"}
 STATUS_NAMES: dict[str, str] = {v: k for k, v in STATUSES.items()} | {"post-trashed": "trash"}
 WEBMENTION_PROTOCOL = ("protocol", "webmention")
 WEBMENTION_SOURCE_KEY = "webmention_source_url"
-
-# Extension point for filters defined outside the core reader (the source
-# verification results): name -> builder(blog, value) -> SQL condition.
-EXTRA_FILTERS: dict[str, Callable[[Blog, str], ColumnElement[bool]]] = {}
 
 
 def status_code(name: str) -> str | None:
@@ -54,7 +51,7 @@ def status_code(name: str) -> str | None:
         return STATUSES[name]
     if name in STATUS_NAMES or name == "post-trashed":
         return name
-    raise ConfigError(f"unknown status {name!r}: use pending, approved, spam, trash or all")
+    raise UsageError(f"unknown status {name!r}: use pending, approved, spam, trash or all")
 
 
 @dataclass(frozen=True)
@@ -116,13 +113,13 @@ class PingFilter:
     domain: str | None = None
     search: str | None = None
     self_only: bool = False
-    check: str | None = None  # stored verification result (see pingdesk.wp.checks)
+    check: str | None = None  # stored verification result (see pingdesk.wp.verify_meta)
     ids: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         status_code(self.status)
         if self.kind != "all" and self.kind not in KINDS:
-            raise ConfigError(
+            raise UsageError(
                 f"unknown type {self.kind!r}: use pingback, trackback, webmention or all"
             )
 
@@ -234,10 +231,7 @@ def where_clauses(
             or_(*(_host_like(c.c.comment_author_url, h, subdomains=s) for h, s in hosts), wm_src)
         )
     if flt.check:
-        if "check" not in EXTRA_FILTERS:
-            import pingdesk.wp.checks  # noqa: F401 - registers the 'check' filter
-        builder = EXTRA_FILTERS["check"]
-        where.append(builder(blog, flt.check))
+        where.append(check_filter(blog, flt.check))
     return where
 
 

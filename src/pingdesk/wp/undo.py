@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pingdesk.errors import NotFound, PingdeskError
-from pingdesk.journal import Journal
+from pingdesk.store.journal import Journal
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.closing import POST_ACTIONS, undo_option_items, undo_post_items
+from pingdesk.wp.discussion import undo_option_items
 from pingdesk.wp.moderation import (
     ACTIONS,
     UndoResult,
     restore_deleted,
     undo_status_items,
 )
+from pingdesk.wp.posts import POST_ACTIONS, undo_post_items
 
 
 def undo(blog: Blog, journal: Journal) -> UndoResult:

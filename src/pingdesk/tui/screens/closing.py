@@ -18,10 +18,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar, RadioButton, RadioSet
 
 from pingdesk.errors import PingdeskError
+from pingdesk.services.words import parse_age, plural
 from pingdesk.tui.jobs import Job
-from pingdesk.tui.model import plural
 from pingdesk.tui.screens.confirm import ConfirmScreen
-from pingdesk.wp.closing import ClosingResult, PostFilter, parse_age
+from pingdesk.wp.posts import ClosingResult, PostFilter
 
 if TYPE_CHECKING:
     from pingdesk.tui.app import PingdeskApp

@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from pingdesk.errors import ConfigError
-from pingdesk.tui.model import Query, parse_query
+from pingdesk.errors import UsageError
+from pingdesk.tui.query import Query, parse_query
 
 HELP = (
     "words search title, URL, IP and text · domain:example.com (and subdomains) · "
@@ -47,7 +47,7 @@ class FilterScreen(ModalScreen[Query | None]):
     def submit(self, event: Input.Submitted) -> None:
         try:
             query = parse_query(event.value, allow_check=self.allow_check)
-        except ConfigError as exc:
+        except UsageError as exc:
             self.query_one("#filter-error", Label).update(Text(str(exc)))
             return
         self.dismiss(query)

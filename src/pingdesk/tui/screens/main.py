@@ -20,21 +20,16 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from pingdesk.errors import NotFound, PingdeskError
-from pingdesk.ops import BlogInfo, Desk
+from pingdesk.services.desk import BlogInfo, Desk
+from pingdesk.services.words import past, plural
 from pingdesk.tui.jobs import Job
-from pingdesk.tui.model import (
-    DONE_VERBS,
-    VIEW_LABELS,
-    VIEWS,
-    Query,
-    plural,
-    view_code,
-)
+from pingdesk.tui.query import Query
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.detail import DetailScreen
 from pingdesk.tui.screens.filter import FilterScreen
 from pingdesk.tui.screens.help import HelpScreen
 from pingdesk.tui.screens.mark import MarkScreen
+from pingdesk.tui.views import VIEW_LABELS, VIEWS, view_code
 from pingdesk.tui.widgets.detail import Detail, DetailPane
 from pingdesk.tui.widgets.header import DeskHeader
 from pingdesk.tui.widgets.ping_table import PingTable, RowData
@@ -54,13 +49,18 @@ FIRST_PAGE = 150
 COUNTS_QUIET = 2.0
 PANE_QUIET = 0.05
 DESTRUCTIVE = {"spam", "trash", "delete"}
-STATUS_WORDS = {"0": "pending", "1": "approved", "spam": "spam", "trash": "trash"}
+
+
+def done_text(action: str) -> str:
+    """'Approved', 'Marked as spam': what an action did, to start a sentence."""
+    text = past(action)
+    return text[:1].upper() + text[1:]
 
 
 def _conflict_text(conflicts: list[Conflict], limit: int = 4) -> str:
     parts = []
     for c in conflicts[:limit]:
-        now = "deleted" if c.actual is None else STATUS_WORDS.get(c.actual, c.actual)
+        now = "deleted" if c.actual is None else STATUS_NAMES.get(c.actual, c.actual)
         parts.append(f"#{c.id} is now {now}")
     more = f" and {len(conflicts) - limit} more" if len(conflicts) > limit else ""
     return "; ".join(parts) + more
@@ -175,9 +175,9 @@ class MainScreen(Screen[None]):
             # z means 'not spam' / 'restore' there; ctrl+z (undo_any) still undoes.
             return not spam_or_trash
         if action in ("verify", "verify_view"):
-            return self.pd_app.services.verify is not None
+            return self.pd_app.columns.verify is not None
         if action == "akismet_check":
-            return self.pd_app.services.akismet is not None
+            return self.pd_app.columns.akismet is not None
         return True
 
     # -- reading ------------------------------------------------------------------
@@ -394,7 +394,7 @@ class MainScreen(Screen[None]):
             self.header.set_state(query_text=query.text, marked=0)
             self.load_snapshot(keep_index=0, first_page=True)
 
-        allow_check = self.pd_app.services.verify is not None
+        allow_check = self.pd_app.columns.verify is not None
         self.app.push_screen(FilterScreen(self.query_.text, allow_check=allow_check), done)
 
     def action_help(self) -> None:
@@ -437,7 +437,7 @@ class MainScreen(Screen[None]):
         pid = table.current_id
         row = table.row(pid) if pid is not None else None
         domain = row.ping.domain if row else ""
-        check = row.extras.get("check") if row and self.pd_app.services.verify else None
+        check = row.extras.get("check") if row and self.pd_app.columns.verify else None
 
         def picked(what: str | None) -> None:
             if what is None:
@@ -497,9 +497,9 @@ class MainScreen(Screen[None]):
         row = table.row(pid)
         seen = row.ping.status if row is not None else view_code(self.view)
         if seen not in APPLICABLE[action]:
-            status = STATUS_WORDS.get(seen, seen)
+            status = STATUS_NAMES.get(seen, seen)
             self.notify(
-                f"{DONE_VERBS[action].split()[0].lower()} does not apply to a {status} ping.",
+                f"{action} does not apply to a {status} ping.",
                 severity="warning",
             )
             return
@@ -539,8 +539,7 @@ class MainScreen(Screen[None]):
         code = view_code(self.view)
         if code not in APPLICABLE[action]:
             self.notify(
-                f"{DONE_VERBS[action].split()[0].lower()} does not apply in "
-                f"{VIEW_LABELS[self.view]}.",
+                f"{action} does not apply in {VIEW_LABELS[self.view]}.",
                 severity="warning",
             )
             return
@@ -586,9 +585,9 @@ class MainScreen(Screen[None]):
         def failed(exc: BaseException) -> None:
             self._finish_optimistic(where)
             table.put_back(where)
-            self._failed(f"{DONE_VERBS[action]}: failed", exc)
+            self._failed(f"{done_text(action)}: failed", exc)
 
-        label = f"{DONE_VERBS[action]}: {plural(n, 'ping')}"
+        label = f"{done_text(action)}: {plural(n, 'ping')}"
         self.pd_app.runner.submit(
             Job(label, run, on_done=done, on_error=failed, long=long, on_progress=None)
         )
@@ -637,7 +636,7 @@ class MainScreen(Screen[None]):
             table.remove_ids(changed | conflicted)
         if self.header.marked != len(table.marked):
             self.header.set_state(marked=len(table.marked))
-        verb = DONE_VERBS[result.action]
+        verb = done_text(result.action)
         if result.changed:
             n = len(result.changed)
             first = f" (#{result.changed[0]})" if n == 1 else ""
@@ -674,11 +673,7 @@ class MainScreen(Screen[None]):
             self._note_change(set(), entering=True)
             what = result.undone_action
             n = len(result.restored)
-            if what in DONE_VERBS or what in ("close-pings", "open-pings", "settings"):
-                label = DONE_VERBS.get(what, what).lower()
-                self.notify(f"Undid {label}: {plural(n, 'item')} put back.")
-            else:
-                self.notify(f"Undid {what}: {plural(n, 'item')} put back.")
+            self.notify(f"Undid {what}: {plural(n, 'item')} put back.")
             if result.conflicts:
                 self.notify(
                     f"{plural(len(result.conflicts), 'conflict')}, left as they are: "
@@ -687,7 +682,7 @@ class MainScreen(Screen[None]):
                     severity="warning",
                     timeout=10,
                 )
-            restored = [int(i) for i in result.restored] if what in DONE_VERBS else []
+            restored = [int(i) for i in result.restored] if what in APPLICABLE else []
             table.forget_rows(restored)
             self.load_snapshot(keep_id=keep, keep_index=table.cursor, focus_ids=restored)
 
@@ -728,7 +723,7 @@ class MainScreen(Screen[None]):
             self._run_check("akismet", ids)
 
     def _run_check(self, which: str, ids: list[int]) -> None:
-        service = getattr(self.pd_app.services, which)
+        service = getattr(self.pd_app.columns, which)
         if service is None:
             return
         desk, table = self.desk, self.table

@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Switch
 
+from pingdesk.services.words import SETTING_HELP
 from pingdesk.tui.jobs import Job
-from pingdesk.wp.closing import SETTING_HELP, Settings
+from pingdesk.wp.discussion import DiscussionSettings
 
 if TYPE_CHECKING:
     from pingdesk.tui.app import PingdeskApp
@@ -73,7 +74,7 @@ class SettingsScreen(ModalScreen[None]):
             return
         self.app.call_from_thread(self._show, s)
 
-    def _show(self, s: Settings) -> None:
+    def _show(self, s: DiscussionSettings) -> None:
         self._loading = True
         new_posts = self.query_one("#set-new-posts", Switch)
         pingbacks = self.query_one("#set-pingbacks", Switch)

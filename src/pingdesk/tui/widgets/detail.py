@@ -6,7 +6,6 @@ plain text, so "[/bold]" or an OSC 52 sequence in a title is shown, not obeyed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,17 +14,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pingdesk.tui.model import (
-    MAX_DETAIL,
-    display_title,
-    excerpt,
-    fmt_age,
-    one_line,
-    safe,
-)
-from pingdesk.wp.pings import Ping
+from pingdesk.services.words import format_ago
+from pingdesk.textsafe import one_line, safe
+from pingdesk.tui.views import MAX_DETAIL, display_title, excerpt
+from pingdesk.wp.pings import STATUS_NAMES, Ping
 
-STATUS_WORDS = {"0": "pending", "1": "approved", "spam": "spam", "trash": "trash"}
 # Meta the detail view shows; trash bookkeeping is explained by the status line.
 HIDDEN_META = {"_wp_trash_meta_status", "_wp_trash_meta_time"}
 
@@ -54,7 +47,7 @@ def detail_text(
     t = Text(no_wrap=False, overflow="fold")
     title = one_line(display_title(p.kind, p.author, p.content), 1000)
     t.append(f"#{p.id} ", style="bold")
-    t.append(f"{p.kind} · {STATUS_WORDS.get(p.status, safe(p.status))}", style="italic")
+    t.append(f"{p.kind} · {STATUS_NAMES.get(p.status, safe(p.status))}", style="italic")
     if p.is_self:
         t.append(" · self-ping", style="bold")
     t.append("  ")
@@ -68,7 +61,7 @@ def detail_text(
     pings_open = f"  pings {safe(p.post_ping_status)}" if p.post_ping_status else ""
     _field(t, "post", f"#{p.post_id} {post}{link}{pings_open}")
     when = p.date_gmt.strftime("%Y-%m-%d %H:%M UTC") if p.date_gmt else "?"
-    _field(t, "date", f"{when} ({fmt_age(p.date_gmt, now)} ago)")
+    _field(t, "date", f"{when} ({format_ago(p.date_gmt, now)})")
     _field(t, "from", f"{safe(p.ip) or '?'}  {safe(p.agent, max_len=300)}")
     body = excerpt(p.content, MAX_DETAIL if full else 2000)
     if full:
@@ -96,23 +89,6 @@ def detail_text(
                 t.append(f"  {safe(key, max_len=100)}: {one_line(v, 300)}\n")
     t.rstrip()
     return t
-
-
-def history_lines(entries: Sequence[tuple[object, object]]) -> list[str]:
-    """Journal history (Entry, Item) pairs as one line each."""
-    out = []
-    for entry, item in entries:
-        before = getattr(item, "before", {}) or {}
-        after = getattr(item, "after", {}) or {}
-        old = STATUS_WORDS.get(str(before.get("status")), str(before.get("status")))
-        new = after.get("status")
-        new_s = "deleted" if new is None else STATUS_WORDS.get(str(new), str(new))
-        at = str(getattr(entry, "at", "")).replace("T", " ").replace("Z", "")
-        action = getattr(entry, "action", "")
-        state = getattr(entry, "state", "")
-        tail = " (undone)" if state == "undone" else ""
-        out.append(f"{at}  pingdesk {action}: {old} → {new_s}{tail}")
-    return out
 
 
 class DetailPane(VerticalScroll, can_focus=False):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from pingdesk.ops import BlogInfo
-from pingdesk.tui.model import KIND_BADGES, VIEW_LABELS, VIEWS, one_line
+from pingdesk.services.desk import BlogInfo
+from pingdesk.textsafe import one_line
+from pingdesk.tui.views import KIND_BADGES, VIEW_LABELS, VIEWS
 from pingdesk.wp.pings import KINDS, Counts
 
 

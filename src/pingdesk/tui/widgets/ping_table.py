@@ -30,7 +30,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from pingdesk.tui.model import KIND_BADGES, display_title, fmt_age, one_line
+from pingdesk.services.words import format_age
+from pingdesk.textsafe import one_line
+from pingdesk.tui.views import KIND_BADGES, display_title
 from pingdesk.wp.pings import Ping
 
 CACHE_ROWS = 4096
@@ -426,7 +428,7 @@ class PingTable(ScrollView, can_focus=True):
             elif key == "post":
                 text = one_line(p.post_title, 256) if p.post_title else f"#{p.post_id}"
             elif key == "age":
-                text = fmt_age(p.date_gmt, self.now())
+                text = format_age(p.date_gmt, self.now())
                 cell_style = style + self._style("ping-table--dim")
             elif key == "self":
                 text = ("self" if w >= 4 else "S") if p.is_self else ""

@@ -1,0 +1,201 @@
+"""`pingdesk akismet check | status | retry`.
+
+Spam / not-spam reporting needs no command: ``pingdesk spam`` / ``unspam`` (and
+the TUI's s / z keys) report through the hook pingdesk.services.akismet's
+install_reporting puts on the Desk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING
+
+from pingdesk.cli.args import (
+    add_selection_args,
+    check_selection,
+    config_of,
+    ping_filter,
+)
+from pingdesk.cli.output import Progress, emit_json, table
+from pingdesk.cli.session import open_desk
+from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
+
+if TYPE_CHECKING:  # the Akismet stack (httpx, akismet) loads only when a command runs
+    from pingdesk.services.akismet import (
+        AkismetService,
+        AkismetStatus,
+        CheckOutcome,
+        CheckSummary,
+        RetrySummary,
+    )
+    from pingdesk.services.desk import Desk
+
+if TYPE_CHECKING:
+    from pingdesk.cli.args import Subcommands
+
+
+def register(sub: Subcommands) -> None:
+    ak = sub.add_parser("akismet", help="check pings with Akismet, key status, waiting reports")
+    aksub = ak.add_subparsers(dest="akismet_command", metavar="ACTION", required=True)
+
+    p = aksub.add_parser(
+        "check",
+        help="ask Akismet about pings (default: the IDs given, or --all-matching)",
+        description="Ask Akismet about pings, record its verdicts the way the WordPress "
+        "plugin does, and change no status unless --move-spam is given.",
+    )
+    add_selection_args(p, default_status="pending")
+    p.add_argument(
+        "--move-spam",
+        action="store_true",
+        help="move pending pings Akismet calls spam to Spam (like the plugin's Check for Spam)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run, akismet_action="check")
+
+    p = aksub.add_parser("status", help="is the key valid, usage, alerts, waiting reports")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run, akismet_action="status")
+
+    p = aksub.add_parser("retry", help="send the spam / ham reports that are waiting")
+    p.add_argument("--force", action="store_true", help="ignore Retry-After")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run, akismet_action="retry")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pingdesk.services.akismet import AkismetService, AkismetSettings
+
+    if args.akismet_action == "check":
+        check_selection(args, "akismet check")
+    config = config_of(args)
+    with open_desk(args, reporting=False) as desk:
+        svc = AkismetService(
+            desk.blog,
+            AkismetSettings.from_config(config),
+            moderator=desk.moderator or config.moderator.login,
+            journal=desk.journal,
+        )
+        action = args.akismet_action
+        if action == "check":
+            return _check(args, desk, svc)
+        if action == "status":
+            return _status(args, svc)
+        return _retry(args, svc)
+
+
+def _ids(args: argparse.Namespace, desk: Desk) -> list[int]:
+    if args.ids:
+        return list(dict.fromkeys(args.ids))
+    return desk.ids(ping_filter(args))
+
+
+def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
+    ids = _ids(args, desk)
+    progress = Progress("checking with Akismet")
+
+    def on_result(_result: CheckOutcome, done: int, total: int) -> None:
+        progress(done, total)
+
+    async def go() -> CheckSummary:
+        async with svc:
+            return await svc.check(ids, move_spam=args.move_spam, on_result=on_result)
+
+    summary = asyncio.run(go())
+    if args.json:
+        emit_json(summary.to_json())
+    else:
+        _print_check(summary, desk)
+    bad = (
+        summary.count("error") or summary.count("skipped") or summary.not_checked
+    ) or summary.move_problem
+    return EXIT_PARTIAL if bad else EXIT_OK
+
+
+def _print_check(summary: CheckSummary, desk: Desk) -> None:
+    shown = [r for r in summary.results if r.state != "checked" or r.is_spam]
+    if shown:
+        pings = {p.id: p for p in desk.pings([r.ping_id for r in shown])}
+        rows = []
+        for r in shown:
+            p = pings.get(r.ping_id)
+            source = (p.source_url or p.author_url) if p else ""
+            note = "moved to spam" if r.moved else r.message
+            rows.append([r.ping_id, r.label(), source, note])
+        table(["ID", "AKISMET", "SOURCE", "NOTE"], rows, flex=2)
+    parts = [
+        f"{summary.count('spam') + summary.count('discard')} spam"
+        + (f" ({summary.count('discard')} worth discarding)" if summary.count("discard") else ""),
+        f"{summary.count('ham')} ham",
+    ]
+    if summary.count("skipped"):
+        parts.append(f"{summary.count('skipped')} not sent")
+    if summary.count("error"):
+        parts.append(f"{summary.count('error')} errors")
+    print(f"checked {len(summary.results)} of {summary.requested}: " + ", ".join(parts))
+    if summary.moved:
+        print(f"moved {len(summary.moved)} to spam (pingdesk undo puts them back)")
+    if summary.move_problem:
+        print(summary.move_problem)
+    if summary.stopped:
+        print(f"stopped early: {summary.stopped}; {summary.not_checked} not checked")
+    elif summary.cancelled:
+        print(f"cancelled: {summary.not_checked} not checked")
+    if summary.alert is not None:
+        print(f"Akismet alert {summary.alert.code}: {summary.alert.msg}")
+
+
+def _status(args: argparse.Namespace, svc: AkismetService) -> int:
+    async def go() -> AkismetStatus:
+        async with svc:
+            return await svc.status()
+
+    st = asyncio.run(go())
+    if args.json:
+        emit_json(st.to_json())
+        return EXIT_OK if st.key_valid else EXIT_PARTIAL
+    source = {
+        "config": "pingdesk config (akismet.key)",
+        "wp-config": "WPCOM_API_KEY in wp-config.php",
+        "option": "WordPress option wordpress_api_key",
+        "none": "none",
+    }[st.key_source]
+    valid = {True: "valid", False: "NOT valid", None: "unknown"}[st.key_valid]
+    print(f"endpoint:  {st.endpoint}")
+    print(f"key:       {source} — {valid}")
+    if st.problem:
+        print(f"problem:   {st.problem}")
+    if st.usage is not None:
+        u = st.usage
+        throttled = ", THROTTLED" if u.throttled else ""
+        print(f"usage:     {u.usage} of {u.limit} calls this month ({u.percentage}%{throttled})")
+    elif st.usage_problem:
+        print(f"usage:     {st.usage_problem}")
+    if st.alert is not None:
+        print(f"alert:     {st.alert.code} {st.alert.msg}")
+    waiting = f"{st.queued} report(s) waiting for this blog"
+    if st.queued_total != st.queued:
+        waiting += f", {st.queued_total} in all"
+    print(f"queue:     {waiting}")
+    if st.last_error:
+        print(f"           oldest waits because: {st.last_error}")
+    return EXIT_OK if st.key_valid else EXIT_PARTIAL
+
+
+def _retry(args: argparse.Namespace, svc: AkismetService) -> int:
+    async def go() -> RetrySummary:
+        async with svc:
+            return await svc.retry(force=args.force)
+
+    res = asyncio.run(go())
+    if args.json:
+        emit_json(res.to_json())
+    else:
+        print(f"sent {res.sent} waiting report(s); {res.remaining} still waiting")
+        if res.not_due:
+            print(f"{res.not_due} wait for Akismet's Retry-After (use --force to send now)")
+        if res.message:
+            print(res.message, file=sys.stderr)
+    return EXIT_OK if res.remaining == 0 else EXIT_PARTIAL

@@ -1,0 +1,87 @@
+"""`pingdesk undo | history | restore`: pingdesk's journal of actions on this blog."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from pingdesk.cli.moderate import akismet_outcomes, print_akismet
+from pingdesk.cli.output import emit_json, table
+from pingdesk.cli.session import open_desk
+from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
+
+if TYPE_CHECKING:
+    from pingdesk.cli.args import Subcommands
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("undo", help="reverse the last action")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("history", help="the journal of actions on this blog")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("restore", help="bring back a permanently deleted ping")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_restore)
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    with open_desk(args) as desk:
+        res = desk.undo()
+        akismet = akismet_outcomes(desk)
+        if args.json:
+            emit_json(
+                {
+                    "undone": res.undone_action,
+                    "journal_id": res.undone_id,
+                    "restored": res.restored,
+                    "conflicts": [
+                        {"id": c.id, "expected": c.expected, "actual": c.actual}
+                        for c in res.conflicts
+                    ],
+                    "akismet": [o.to_json() for o in akismet],
+                }
+            )
+        else:
+            print(f"undid {res.undone_action} #{res.undone_id}: {len(res.restored)} restored")
+            for c in res.conflicts:
+                print(f"conflict: {c.describe()} — changed since, left alone")
+            print_akismet(akismet)
+    return EXIT_PARTIAL if res.conflicts else EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    with open_desk(args, reporting=False) as desk:
+        entries = desk.entries(args.limit)
+        if args.json:
+            emit_json([e.to_json() for e in entries])
+        elif not entries:
+            print("no actions journaled for this blog yet")
+        else:
+            rows: list[list[object]] = [
+                [
+                    e.id,
+                    e.at,
+                    e.action,
+                    e.state,
+                    ", ".join(f"{k} {v}" for k, v in e.summary.items() if v and k != "posts"),
+                ]
+                for e in entries
+            ]
+            table(["ID", "WHEN (UTC)", "ACTION", "STATE", "SUMMARY"], rows, flex=4)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    with open_desk(args) as desk:
+        restored = desk.restore(args.id)
+        if args.json:
+            emit_json({"restored": restored})
+        else:
+            print(f"restored ping #{args.id} with its meta")
+    return EXIT_OK

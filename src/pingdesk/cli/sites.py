@@ -1,0 +1,76 @@
+"""`pingdesk sites | index`: the blog itself (its network's sites, the count index)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from pingdesk.cli.output import emit_json, table
+from pingdesk.cli.session import open_desk
+from pingdesk.errors import EXIT_OK
+
+if TYPE_CHECKING:
+    from pingdesk.cli.args import Subcommands
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("sites", help="list the sites of a multisite network")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sites)
+
+    p = sub.add_parser(
+        "index",
+        help="opt-in index that makes ping counts fast on large blogs",
+        description="Show, add or drop pingdesk's optional index on the comments table "
+        "(comment_approved, comment_type, comment_date_gmt). WordPress works the same with "
+        "or without it; counting pings by type no longer reads the whole table.",
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--add", action="store_true", help="create it (online on MariaDB)")
+    g.add_argument("--drop", action="store_true", help="remove it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    args.site = None  # list the whole network from its main site
+    with open_desk(args, reporting=False) as desk:
+        sites = desk.sites()
+    if args.json:
+        emit_json(
+            [
+                {
+                    "id": s.blog_id,
+                    "domain": s.domain,
+                    "path": s.path,
+                    "prefix": s.prefix,
+                    "name": s.name,
+                    "home": s.home,
+                }
+                for s in sites
+            ]
+        )
+    elif not sites:
+        print("not a multisite network: one site only")
+    else:
+        table(
+            ["ID", "DOMAIN", "PATH", "PREFIX", "NAME"],
+            [[s.blog_id, s.domain, s.path, s.prefix, s.name or ""] for s in sites],
+            flex=4,
+        )
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from pingdesk.wp.count_index import INDEX_NAME
+
+    change = "add" if args.add else "drop" if args.drop else None
+    with open_desk(args, reporting=False) as desk:
+        present, changed = desk.count_index(change)
+        if args.json:
+            emit_json({"index": INDEX_NAME, "present": present, "changed": changed})
+        else:
+            state = "present" if present else "absent"
+            note = " (changed)" if changed else ""
+            print(f"index {INDEX_NAME} on {desk.blog.tables.comments.name}: {state}{note}")
+    return EXIT_OK

@@ -1,0 +1,151 @@
+"""`pingdesk verify`: re-check ping sources and store the results on the pings.
+
+pingdesk verify 12 15 17
+pingdesk verify --all-matching --status pending --type pingback --json
+pingdesk list --check gone            # then act on what was found:
+pingdesk spam --all-matching --check no-link
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from pingdesk.cli.args import (
+    add_selection_args,
+    check_selection,
+    config_of,
+    ping_filter,
+)
+from pingdesk.cli.output import Progress, emit_json, table
+from pingdesk.cli.session import open_desk
+from pingdesk.errors import EXIT_OK, EXIT_PARTIAL, PingdeskError
+
+if TYPE_CHECKING:
+    from pingdesk.cli.args import Subcommands
+    from pingdesk.services.desk import Desk
+    from pingdesk.services.verify import VerifySettings
+    from pingdesk.wp.pings import Ping
+    from pingdesk.wp.verify_meta import VerifyResult
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="re-check that ping sources exist and still link to their posts",
+        description="Fetch each ping's source (safely: public addresses only, bounded size and "
+        "time) and report linked / mentioned / no-link / gone / http-error / unreachable / "
+        "refused / not-html. Results are stored on the pings for everyone (`list --check`).",
+    )
+    add_selection_args(p, default_status="pending")
+    p.add_argument("--json", action="store_true", help="results as JSON")
+    p.add_argument("--no-store", action="store_true", help="report only; keep stored results")
+    p.add_argument("--concurrency", type=int, metavar="N", help="fetches at a time (16)")
+    p.add_argument("--per-host", type=int, metavar="N", help="fetches at a time per host (2)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="per source, all hops (10)")
+    p.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="HOST|HOST:PORT|CIDR",
+        help="also fetch from this private host or network (this run only)",
+    )
+    p.set_defaults(func=cmd_verify)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    check_selection(args, "verify")
+    with open_desk(args, reporting=False) as desk:
+        return run(args, desk)
+
+
+def _settings(args: argparse.Namespace, home: str | None) -> VerifySettings:
+    from pingdesk.services.verify import VerifySettings
+
+    settings = VerifySettings.from_config(
+        config_of(args), home=home, extra_allow=list(args.allow or [])
+    )
+    if args.concurrency:
+        settings.concurrency = max(1, args.concurrency)
+    if args.per_host:
+        settings.per_host = max(1, args.per_host)
+    if args.timeout:
+        settings.timeout = max(0.5, args.timeout)
+    return settings
+
+
+def run(args: argparse.Namespace, desk: Desk) -> int:
+    from pingdesk.services.verify import verify
+
+    missing: list[int] = []
+    if args.all_matching:
+        pings = list(desk.each(ping_filter(args)))
+    else:
+        wanted = list(dict.fromkeys(args.ids))
+        pings = desk.pings(wanted)
+        found = {p.id for p in pings}
+        missing = [i for i in wanted if i not in found]
+    if not pings:
+        if args.json:
+            emit_json({"results": [], "not_found": missing})
+        else:
+            print("no pings to verify")
+            for i in missing:
+                print(f"not a ping on this blog: #{i}")
+        return EXIT_OK if not missing else 2
+
+    settings = _settings(args, desk.blog.option("home"))
+    progress = Progress("verifying")
+    done = [0, len(pings)]
+
+    def counted(n: int, total: int) -> None:
+        done[:] = [n, total]
+        progress(n, total)
+
+    try:
+        results = verify(desk, pings, settings, progress=counted, store=not args.no_store)
+    except KeyboardInterrupt:
+        raise PingdeskError(
+            f"interrupted after {done[0]} of {done[1]}; finished results were stored",
+            exit_code=130,
+        ) from None
+    _report(args, pings, results, missing)
+    return EXIT_OK if not missing else EXIT_PARTIAL
+
+
+def _report(
+    args: argparse.Namespace, pings: list[Ping], results: list[VerifyResult], missing: list[int]
+) -> None:
+    from pingdesk.services.evidence import summarize
+
+    if args.json:
+        emit_json(
+            {
+                "results": [r.to_json() for r in results],
+                "summary": dict(Counter(r.result for r in results)),
+                "not_found": missing,
+                "stored": not args.no_store,
+            }
+        )
+        return
+    by_id = {p.id: p for p in pings}
+    rows = []
+    for r in results:
+        p = by_id.get(r.ping_id)
+        detail = r.reason or r.title
+        if r.result in ("linked", "mentioned") and r.excerpt:
+            detail = r.excerpt
+        rows.append(
+            [
+                r.ping_id,
+                r.result,
+                r.http_status or "-",
+                (p.domain if p is not None else "") or r.source_url,
+                detail,
+            ]
+        )
+    table(["ID", "RESULT", "HTTP", "SOURCE", "DETAIL"], rows, flex=4)
+    print("\n" + summarize(results) + ("" if args.no_store else " (stored)"))
+    for i in missing:
+        print(f"not a ping on this blog: #{i}")

@@ -1,0 +1,225 @@
+"""The Desk: the operations the CLI and the terminal UI call, one small facade over
+the WordPress layer and pingdesk's journal.
+
+Everything here is synchronous and may block on the database or the network;
+the TUI calls it from worker threads, never from the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from pingdesk.errors import NotFound
+from pingdesk.progress import Progress, ShouldStop
+from pingdesk.store.journal import Entry, Item, Journal
+from pingdesk.wp import count_index, discussion, moderation, pings, posts, undo
+from pingdesk.wp.blog import Blog
+from pingdesk.wp.connect import NetworkSite, list_sites
+from pingdesk.wp.discussion import DiscussionSettings
+from pingdesk.wp.moderation import ModerationResult, UndoResult
+from pingdesk.wp.permalinks import permalinks
+from pingdesk.wp.pings import Counts, Page, Ping, PingFilter
+from pingdesk.wp.posts import ClosingResult, PostFilter
+
+# Runs after every moderation that changed rows; may return a line for the moderator.
+ModerationHook = Callable[["Desk", ModerationResult], str | None]
+
+
+@dataclass(frozen=True)
+class BlogInfo:
+    name: str
+    home: str
+    label: str
+    prefix: str
+    site_id: int | None
+    dialect: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "home": self.home,
+            "database": self.label,
+            "prefix": self.prefix,
+            "site_id": self.site_id,
+            "engine": self.dialect,
+        }
+
+
+@dataclass
+class Desk:
+    """A moderator's desk for one blog: reading, moderating, undoing."""
+
+    blog: Blog
+    journal: Journal
+    moderator: str = ""
+    # Run after every moderation that changed rows (Akismet reporting plugs in here);
+    # what they say is added to the result's ``notes``.
+    after_moderation: list[ModerationHook] = field(default_factory=list)
+
+    # -- reading ---------------------------------------------------------------
+
+    def info(self) -> BlogInfo:
+        o = self.blog.options(["blogname", "home"])
+        return BlogInfo(
+            name=o["blogname"] or "",
+            home=o["home"] or "",
+            label=self.blog.label,
+            prefix=self.blog.tables.prefix,
+            site_id=self.blog.site_id,
+            dialect=self.blog.dialect,
+        )
+
+    def counts(self) -> Counts:
+        return pings.count_pings(self.blog)
+
+    def page(
+        self,
+        flt: PingFilter,
+        *,
+        limit: int = 50,
+        after: tuple[datetime | None, int] | None = None,
+    ) -> Page:
+        return pings.list_pings(self.blog, flt, limit=limit, after=after)
+
+    def ids(self, flt: PingFilter) -> list[int]:
+        return pings.ping_ids(self.blog, flt)
+
+    def each(self, flt: PingFilter) -> Iterator[Ping]:
+        """Every matching ping, newest first, read a keyset page at a time."""
+        return pings.iter_pings(self.blog, flt)
+
+    def pings(self, ids: Iterable[int], *, with_meta: bool = False) -> list[Ping]:
+        return pings.get_pings(self.blog, ids, with_meta=with_meta)
+
+    def ping(self, ping_id: int) -> Ping:
+        found = pings.get_pings(self.blog, [ping_id], with_meta=True)
+        if not found:
+            raise NotFound(f"no ping #{ping_id} on this blog")
+        return self.with_permalinks(found)[0]
+
+    def with_permalinks(self, items: list[Ping]) -> list[Ping]:
+        links = permalinks(self.blog, {p.post_id for p in items})
+        return [replace(p, permalink=links.get(p.post_id)) for p in items]
+
+    def history(self, ping_id: int) -> list[tuple[Entry, Item]]:
+        return self.journal.history(self.blog.key, ping_id)
+
+    def entries(self, limit: int = 50) -> list[Entry]:
+        return self.journal.entries(self.blog.key, limit)
+
+    # -- moderating ------------------------------------------------------------
+
+    def statuses(self, ids: Iterable[int]) -> dict[int, str]:
+        """Current statuses: what a non-interactive caller 'saw'."""
+        return {p.id: p.status for p in pings.get_pings(self.blog, ids)}
+
+    def act(
+        self,
+        action: str,
+        seen: Mapping[int, str] | Iterable[int],
+        *,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+        chunk_size: int = 1000,
+    ) -> ModerationResult:
+        """Moderate pings. ``seen`` maps id -> status the moderator saw; plain ids
+        mean 'as they are now' (the CLI). Ids that are not pings are conflicts."""
+        if not isinstance(seen, Mapping):
+            wanted = list(dict.fromkeys(int(i) for i in seen))
+            current = self.statuses(wanted)
+            missing = [i for i in wanted if i not in current]
+            seen = current
+        else:
+            missing = []
+        result = moderation.moderate(
+            self.blog,
+            action,
+            seen,
+            journal=self.journal,
+            progress=progress,
+            should_stop=should_stop,
+            chunk_size=chunk_size,
+        )
+        result.requested += len(missing)
+        result.conflicts.extend(moderation.Conflict(i, "?", None) for i in missing)
+        if result.changed:
+            self._after(result)
+        return result
+
+    def _after(self, result: ModerationResult) -> None:
+        for hook in self.after_moderation:
+            note = hook(self, result)
+            if note:
+                result.notes.append(note)
+
+    def undo(self) -> UndoResult:
+        result = undo.undo(self.blog, self.journal)
+        if result.transitions:
+            synthetic = ModerationResult(f"undo {result.undone_action}")
+            synthetic.changed = list(result.restored)
+            synthetic.transitions = dict(result.transitions)
+            self._after(synthetic)
+            result.notes.extend(synthetic.notes)
+        return result
+
+    def restore(self, ping_id: int) -> list[int]:
+        return moderation.restore(self.blog, self.journal, ping_id)
+
+    # -- posts and settings ----------------------------------------------------
+
+    def count_posts(self, flt: PostFilter, *, close: bool = True) -> int:
+        return posts.count_posts(self.blog, flt, closing=close)
+
+    def set_ping_status(
+        self,
+        flt: PostFilter,
+        *,
+        close: bool,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> ClosingResult:
+        return posts.set_ping_status(
+            self.blog,
+            flt,
+            close=close,
+            journal=self.journal,
+            dry_run=dry_run,
+            progress=progress,
+            should_stop=should_stop,
+        )
+
+    def settings(self) -> DiscussionSettings:
+        return discussion.read_settings(self.blog)
+
+    def set_settings(
+        self, *, new_posts_pings: str | None = None, send_pingbacks: bool | None = None
+    ) -> dict[str, tuple[str, str]]:
+        return discussion.write_settings(
+            self.blog, self.journal, new_posts_pings=new_posts_pings, send_pingbacks=send_pingbacks
+        )
+
+    def effective_ping_status(self, post_id: int) -> tuple[str, str]:
+        return discussion.effective_ping_status(self.blog, post_id)
+
+    # -- the blog itself -------------------------------------------------------
+
+    def sites(self) -> list[NetworkSite]:
+        """The sites of this multisite network (none for a single site)."""
+        return list_sites(self.blog)
+
+    def count_index(self, change: str | None = None) -> tuple[bool, bool]:
+        """pingdesk's opt-in count index: ``change`` 'add' or 'drop'; (present, changed)."""
+        changed = False
+        if change == "add":
+            changed = count_index.add_index(self.blog)
+        elif change == "drop":
+            changed = count_index.drop_index(self.blog)
+        return count_index.has_index(self.blog), changed
+
+    def close(self) -> None:
+        """Release the database connections (the journal belongs to whoever opened it)."""
+        self.blog.engine.dispose()

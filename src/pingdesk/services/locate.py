@@ -1,0 +1,207 @@
+"""Which blog: from the command line, the PINGDESK_* environment, saved profiles and
+wp-config.php discovery to a database address (``pingdesk.wp.connect.Target``).
+
+One documented precedence, used by every front end:
+
+1. ``--db`` / ``--wp-config``, then ``--profile`` (flags);
+2. ``PINGDESK_DB``, ``PINGDESK_WP_CONFIG``, ``PINGDESK_PROFILE`` (variables);
+3. config.toml's ``default_profile``;
+4. a wp-config.php found by walking up from the current folder, as WP-CLI does.
+
+A flag of any kind beats a variable of another kind (``--profile blog`` wins over
+``PINGDESK_DB``). ``--prefix`` / ``--site`` beat ``PINGDESK_PREFIX`` /
+``PINGDESK_SITE``, which beat the profile's, which beat wp-config.php's
+``$table_prefix`` (and ``wp_``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pingdesk.config import Config, Environment, Profile, load_config
+from pingdesk.errors import ConfigError, PingdeskError, UsageError
+from pingdesk.services.desk import Desk
+from pingdesk.store.journal import Journal
+from pingdesk.textsafe import clean
+from pingdesk.wp.connect import (
+    Target,
+    connect,
+    list_sites,
+    target_from_db,
+    target_from_wp_config,
+    with_password,
+    wp_config_path,
+)
+from pingdesk.wp.schema import validate_prefix
+from pingdesk.wp.wpconfig import find_wp_config
+
+NOT_FOUND_MESSAGE = (
+    "no WordPress found: pass --wp-config PATH or --db URL (or run inside a WordPress folder)"
+)
+
+
+@dataclass(frozen=True)
+class Where:
+    """What the command line said about which blog (None: not given)."""
+
+    wp_config: str | None = None
+    db: str | None = None
+    prefix: str | None = None
+    profile: str | None = None
+    site: str | None = None
+
+
+def _target_from_profile(name: str, prof: Profile, env: Mapping[str, str], cwd: Path) -> Target:
+    source = f"profile {name!r}"
+    if prof.db:
+        target = target_from_db(prof.db, cwd, source)
+    else:
+        assert prof.wp_config is not None
+        target = target_from_wp_config(wp_config_path(prof.wp_config, cwd), env, source)
+    password = prof.password
+    if prof.password_env:
+        password = env.get(prof.password_env)
+        if password is None:
+            raise ConfigError(
+                f"profile {name!r} takes its password from ${prof.password_env}, which is not set"
+            )
+    target.url = with_password(target.url, password)
+    return target
+
+
+def resolve_target(
+    *,
+    wp_config: str | None = None,
+    db: str | None = None,
+    prefix: str | None = None,
+    profile: str | None = None,
+    site: str | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    config: Config | None = None,
+) -> Target:
+    """Decide which database to open, without opening it (see the module docstring).
+
+    ``env`` is the process environment: its PINGDESK_* variables (unless ``config``
+    already carries them and ``env`` is not given), the variables a profile's
+    ``password_env`` names, and what ``getenv()`` in wp-config.php sees.
+    """
+    here = (cwd or Path.cwd()).absolute()
+    environ: Mapping[str, str] = os.environ if env is None else env
+    pd_env = Environment.read(env) if env is not None or config is None else config.env
+    wp_config = (wp_config or "").strip() or None
+    db = (db or "").strip() or None
+    profile = (profile or "").strip() or None
+    if wp_config and db:
+        raise UsageError("pass either --db or --wp-config, not both")
+    if profile and (wp_config or db):
+        raise UsageError("pass either --profile or --db/--wp-config, not both")
+
+    cfg_cache: list[Config] = [config] if config is not None else []
+
+    def cfg() -> Config:
+        # Only read config.toml when a profile is needed: a broken file must not
+        # stop --db or --wp-config from working.
+        if not cfg_cache:
+            cfg_cache.append(load_config(environ=environ))
+        return cfg_cache[0]
+
+    prof: Profile | None = None
+    if db:
+        target = target_from_db(db, here, "--db")
+    elif wp_config:
+        target = target_from_wp_config(wp_config_path(wp_config, here), environ, "--wp-config")
+    elif profile:
+        prof = cfg().profile(profile)
+        target = _target_from_profile(profile, prof, environ, here)
+    elif pd_env.db:
+        target = target_from_db(pd_env.db, here, "$PINGDESK_DB")
+    elif pd_env.wp_config:
+        path = wp_config_path(pd_env.wp_config, here)
+        target = target_from_wp_config(path, environ, "$PINGDESK_WP_CONFIG")
+    elif pd_env.profile:
+        prof = cfg().profile(pd_env.profile)
+        target = _target_from_profile(pd_env.profile, prof, environ, here)
+    elif cfg().default_profile:
+        name = cfg().default_profile or ""
+        prof = cfg().profile(name)
+        target = _target_from_profile(name, prof, environ, here)
+    else:
+        found = find_wp_config(here)
+        if found is None:
+            raise ConfigError(NOT_FOUND_MESSAGE)
+        target = target_from_wp_config(found, environ, f"found {found}")
+
+    chosen_prefix = prefix or pd_env.prefix or (prof.prefix if prof else None)
+    if chosen_prefix:
+        target.prefix = chosen_prefix
+    validate_prefix(target.prefix)
+    target.site = (site or "").strip() or pd_env.site or (prof.site if prof else None) or None
+    return target
+
+
+def locate(where: Where, config: Config, *, cwd: Path | None = None) -> Target:
+    """``resolve_target`` for a front end that has read the config (and environment) once."""
+    return resolve_target(
+        wp_config=where.wp_config,
+        db=where.db,
+        prefix=where.prefix,
+        profile=where.profile,
+        site=where.site,
+        config=config,
+        cwd=cwd,
+    )
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def open_desk(where: Where, config: Config, journal: Journal, *, reporting: bool = True) -> Desk:
+    """Connect to the blog ``where`` names and set a Desk on it.
+
+    ``reporting`` hooks Akismet reporting of spam / not spam in, as wp-admin's
+    plugin reports them. It loads the HTTP stack (httpx, akismet), so read-only
+    commands leave it out and start faster.
+    """
+    blog = connect(locate(where, config))
+    desk = Desk(blog, journal, moderator=config.moderator.login or "")
+    if reporting:
+        from pingdesk.services.akismet import install_reporting
+
+        install_reporting(desk, config)
+    return desk
+
+
+@dataclass(frozen=True)
+class OtherBlog:
+    """Another blog the moderator can switch to: a network site or a saved profile."""
+
+    name: str
+    where: Where
+
+
+def other_blogs(desk: Desk, where: Where, config: Config) -> list[OtherBlog]:
+    """This network's other sites, then the saved profiles other than the one in use."""
+    try:
+        sites = list_sites(desk.blog)
+    except PingdeskError:
+        sites = []
+    current = desk.blog.site_id
+    found: list[OtherBlog] = []
+    for site in sites:
+        if site.blog_id == current or (current is None and site.blog_id == 1):
+            continue
+        found.append(
+            OtherBlog(
+                f"site {site.blog_id}: {clean(site.address)}",
+                replace(where, site=str(site.blog_id)),
+            )
+        )
+    for name in sorted(config.profiles):
+        if name == where.profile:
+            continue
+        found.append(OtherBlog(f"profile {clean(name)}", Where(profile=name)))
+    return found

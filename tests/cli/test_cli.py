@@ -1,0 +1,205 @@
+"""The CLI as a script would use it: exit codes, JSON shapes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pingdesk.cli.main import main
+from pingdesk.demo import blog as demo
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for var in ("PINGDESK_DB", "PINGDESK_WP_CONFIG", "PINGDESK_PROFILE", "PINGDESK_PREFIX"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return f"sqlite:///{demo.build(tmp_path / 'blog.sqlite')}"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_json_has_the_stable_fields(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", db, "list", "--limit", "5", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 5
+    for r in rows:
+        assert {
+            "id",
+            "post_id",
+            "type",
+            "status",
+            "source_url",
+            "domain",
+            "author",
+            "date_gmt",
+            "ip",
+            "self",
+        } <= set(r)
+        assert r["status"] == "pending"
+
+
+def test_counts_json_is_keyed_by_status_then_type(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", db, "counts", "--json")
+    data = json.loads(out)
+    assert code == 0 and set(data) == {"pending", "approved", "spam", "trash"}
+    assert all(set(v) == {"pingback", "trackback", "webmention"} for v in data.values())
+
+
+def test_moderate_all_matching_then_undo(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "--db", db, "list", "--domain", "casino-bonus-hub.example", "--json", "--limit", "0"
+    )
+    ids = {r["id"] for r in json.loads(out)}
+    assert ids
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "spam",
+        "--all-matching",
+        "--domain",
+        "casino-bonus-hub.example",
+        "--dry-run",
+        "--json",
+    )
+    assert code == 0 and set(json.loads(out)["would_change"]) == ids
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "spam",
+        "--all-matching",
+        "--domain",
+        "casino-bonus-hub.example",
+        "--json",
+    )
+    assert code == 0 and set(json.loads(out)["changed"]) == ids
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "list",
+        "--status",
+        "spam",
+        "--domain",
+        "casino-bonus-hub.example",
+        "--json",
+        "--limit",
+        "0",
+    )
+    assert ids <= {r["id"] for r in json.loads(out)}
+    code, out, _ = run(capsys, "--db", db, "undo", "--json")
+    assert code == 0 and set(json.loads(out)["restored"]) == ids
+
+
+def test_partial_success_exits_1(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "--db", db, "list", "--limit", "1", "--json")
+    (row,) = json.loads(out)
+    code, out, _ = run(capsys, "--db", db, "approve", str(row["id"]), "999999")
+    assert code == 1 and "conflict" in out
+
+
+def test_delete_and_restore(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "--db", db, "list", "--status", "trash", "--limit", "1", "--json")
+    (row,) = json.loads(out)
+    assert run(capsys, "--db", db, "delete", str(row["id"]))[0] == 0
+    code, _, err = run(capsys, "--db", db, "show", str(row["id"]))
+    assert code == 2 and "no ping" in err
+    assert run(capsys, "--db", db, "restore", str(row["id"]))[0] == 0
+    assert run(capsys, "--db", db, "show", str(row["id"]))[0] == 0
+
+
+def test_close_pings_dry_run_and_settings(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "--db", db, "close-pings", "--older-than", "1y", "--dry-run", "--json"
+    )
+    data = json.loads(out)
+    assert code == 0 and data["dry_run"] and data["matched"] > 0 and data["changed"] == 0
+    code, out, _ = run(capsys, "--db", db, "settings", "--send-pingbacks", "off", "--json")
+    assert code == 0 and json.loads(out)["send_pingbacks"] is False
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--db", "sqlite:///{tmp}/missing.sqlite", "list"], "missing.sqlite"),
+        (["--db", "{db}", "--prefix", "wx_", "list"], "wp_"),
+        (["--db", "{db}", "--prefix", "wp_;drop", "list"], "prefix"),
+        (["--db", "{db}", "list", "--status", "nope"], "invalid choice"),
+        (["--db", "{db}", "approve"], "give ping IDs"),
+        (["--db", "{db}", "close-pings", "--older-than", "soon"], "age"),
+        (["--wp-config", "{tmp}/nowhere/wp-config.php", "list"], "wp-config.php"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    argv = [a.format(db=db, tmp=tmp_path) for a in argv]
+    try:
+        code, _out, err = run(capsys, *argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code, err = int(exc.code or 0), capsys.readouterr().err
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_text_file_posing_as_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = tmp_path / ".ht.sqlite"
+    fake.write_text("<?php echo 'not a database';")
+    code, _, err = run(capsys, "--db", f"sqlite:///{fake}", "counts")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_console_script_runs_as_a_process(db: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PINGDESK_DB": db}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pingdesk", "list", "--limit", "3", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)) == 3
+
+
+def test_hostile_text_is_escaped_in_tables(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", db, "list", "--search", "odd-", "--limit", "10")
+    assert code == 0
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "\\u202e" in out or "\\x1b" in out
+
+
+def test_profile_flag_wins_over_pingdesk_db(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bug the layout issue found: with PINGDESK_DB set, `--profile foo counts` failed
+    with "pass either --profile or --db/--wp-config, not both"."""
+    from pingdesk.config import Profile, save_profile
+
+    save_profile("foo", Profile(db=db))
+    # A database that cannot be reached: if it were used, counts would fail.
+    monkeypatch.setenv("PINGDESK_DB", "mysql://x:pw@127.0.0.1:9/elsewhere")
+    code, out, err = run(capsys, "--profile", "foo", "counts", "--json")
+    assert code == 0, err
+    assert set(json.loads(out)) == {"pending", "approved", "spam", "trash"}
+    # Without the flag, the variable is used (and its database is unreachable: exit 3).
+    code, _, err = run(capsys, "counts")
+    assert code == 3 and "unreachable" in err
