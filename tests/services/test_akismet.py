@@ -1025,3 +1025,28 @@ def test_hook_follows_the_plugins_transition_rules(
     entries = read_akismet_info(ak_blog, [2])[2].history
     assert [(h.event, h.user) for h in entries] == [("status-approved", "editor")]
     assert entries[0].describe() == "editor changed the comment status to approved."
+
+
+def test_filter_by_akismet_verdict(ak_blog: Blog) -> None:
+    """akismet:spam / ham / error / unchecked in filters (the TUI's / and mark keys, the CLI's
+    --akismet) select on the meta the plugin stores."""
+    from pingdesk.errors import UsageError
+    from pingdesk.wp.akismet_meta import CheckRecord, record_checks
+    from pingdesk.wp.pings import PingFilter, ping_ids
+
+    record_checks(
+        ak_blog,
+        [CheckRecord(1, "true"), CheckRecord(2, "false"), CheckRecord(3, "error", response="x")],
+        "admin",
+    )
+
+    def ids(value: str) -> list[int]:
+        return sorted(ping_ids(ak_blog, PingFilter(status="all", akismet=value)))
+
+    assert ids("spam") == [1]
+    assert ids("ham") == [2]
+    assert ids("error") == [3]
+    assert ids("unchecked") == [4, 5]
+    assert ids("spam,ham") == [1, 2]
+    with pytest.raises(UsageError):
+        ids("maybe")

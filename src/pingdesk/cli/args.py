@@ -78,6 +78,11 @@ def add_filter_args(p: argparse.ArgumentParser, *, default_status: str = "pendin
     p.add_argument("--self", dest="self_only", action="store_true", help="only self-pings")
     p.add_argument("--search", help="text in the title, source URL, excerpt or IP")
     p.add_argument("--check", help=CHECK_HELP)
+    p.add_argument(
+        "--akismet",
+        metavar="VERDICT",
+        help="only pings with this stored Akismet verdict (spam, ham, error, unchecked)",
+    )
 
 
 def ping_filter(args: argparse.Namespace) -> PingFilter:
@@ -91,6 +96,7 @@ def ping_filter(args: argparse.Namespace) -> PingFilter:
         search=args.search,
         self_only=args.self_only,
         check=args.check,
+        akismet=args.akismet,
     )
 
 

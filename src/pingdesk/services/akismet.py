@@ -723,7 +723,7 @@ def install_reporting(
     return hook
 
 
-def retry_on_start(desk: Desk, config: Config) -> RetrySummary | None:
+def retry_on_start(desk: Desk, settings: AkismetSettings) -> RetrySummary | None:
     """Send the reports still waiting from an earlier session (None: nothing was due).
 
     Blocking (up to the Akismet timeout): call it from a worker thread in the TUI.
@@ -731,7 +731,7 @@ def retry_on_start(desk: Desk, config: Config) -> RetrySummary | None:
     queue = ReportQueue()
     if not queue.waiting(desk.blog.key, due_only=True):
         return None
-    return run_sync(retry(desk.blog, settings=AkismetSettings.from_config(config), queue=queue))
+    return run_sync(retry(desk.blog, settings=settings, queue=queue))
 
 
 # --- one-call helpers for the CLI / ops layer -----------------------------------------------

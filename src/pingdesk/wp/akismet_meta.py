@@ -27,9 +27,11 @@ from datetime import datetime
 from typing import Any
 
 import phpserialize
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
+from pingdesk.errors import UsageError
 from pingdesk.wp.blog import Blog
 
 HISTORY_KEY = "akismet_history"
@@ -506,3 +508,45 @@ def read_akismet_info(blog: Blog, ids: Iterable[int]) -> dict[int, AkismetInfo]:
 
 def read_history(blog: Blog, comment_id: int) -> list[HistoryEntry]:
     return read_akismet_info(blog, [comment_id])[int(comment_id)].history
+
+
+# --- filtering by Akismet's verdict ------------------------------------------------------
+
+# What `akismet:WORD` in a filter (and the TUI's AKISMET column) means.
+VERDICT_WORDS = ("spam", "ham", "error", "unchecked")
+
+
+def parse_verdict_names(value: str) -> list[str]:
+    """'spam,error' -> ['spam', 'error']; UsageError on unknown words."""
+    names = [v.strip().lower() for v in value.split(",") if v.strip()]
+    bad = [n for n in names if n not in VERDICT_WORDS]
+    if bad or not names:
+        raise UsageError(
+            f"unknown Akismet verdict {', '.join(bad) or value!r}; "
+            f"use one of: {', '.join(VERDICT_WORDS)}"
+        )
+    return names
+
+
+def verdict_filter(blog: Blog, value: str) -> ColumnElement[bool]:
+    """SQL condition on the comments table: Akismet's stored verdict (akismet_result
+    'true' is spam, 'false' ham; akismet_error: the check failed; unchecked: neither)."""
+    c, m = blog.tables.comments, blog.tables.commentmeta
+
+    def has(key: str, *values: str) -> ColumnElement[bool]:
+        cond = and_(m.c.comment_id == c.c.comment_ID, m.c.meta_key == key)
+        if values:
+            cond = and_(cond, m.c.meta_value.in_(values))
+        return exists(select(m.c.meta_id).where(cond))
+
+    conditions: list[ColumnElement[bool]] = []
+    for name in parse_verdict_names(value):
+        if name == "spam":
+            conditions.append(has(RESULT_KEY, "true"))
+        elif name == "ham":
+            conditions.append(has(RESULT_KEY, "false"))
+        elif name == "error":
+            conditions.append(has(ERROR_KEY))
+        else:
+            conditions.append(~has(RESULT_KEY) & ~has(ERROR_KEY))
+    return conditions[0] if len(conditions) == 1 else or_(*conditions)

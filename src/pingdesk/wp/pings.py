@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Row
 
 from pingdesk.errors import UsageError
+from pingdesk.wp.akismet_meta import verdict_filter
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.urls import domain_matches, host_of, like_escape
 from pingdesk.wp.verify_meta import check_filter
@@ -114,6 +115,7 @@ class PingFilter:
     search: str | None = None
     self_only: bool = False
     check: str | None = None  # stored verification result (see pingdesk.wp.verify_meta)
+    akismet: str | None = None  # Akismet's stored verdict (see pingdesk.wp.akismet_meta)
     ids: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -232,6 +234,8 @@ def where_clauses(
         )
     if flt.check:
         where.append(check_filter(blog, flt.check))
+    if flt.akismet:
+        where.append(verdict_filter(blog, flt.akismet))
     return where
 
 
