@@ -72,7 +72,7 @@ def akismet_values(desk: Desk, ids: Iterable[int]) -> dict[int, str]:
     Akismet), error; pings Akismet never judged are absent."""
     out: dict[int, str] = {}
     for pid, info in read_akismet_info(desk.blog, ids).items():
-        if info.error:
+        if info.error or info.result == "error":
             out[pid] = "error"
         elif info.user_result in ("true", "false") and info.user_result != info.result:
             out[pid] = "ham*" if info.user_result == "false" else "spam*"

@@ -530,7 +530,8 @@ def parse_verdict_names(value: str) -> list[str]:
 
 def verdict_filter(blog: Blog, value: str) -> ColumnElement[bool]:
     """SQL condition on the comments table: Akismet's stored verdict (akismet_result
-    'true' is spam, 'false' ham; akismet_error: the check failed; unchecked: neither)."""
+    'true' is spam, 'false' ham, 'error' a failed re-check; akismet_error a failed check
+    on arrival; unchecked: none of these)."""
     c, m = blog.tables.comments, blog.tables.commentmeta
 
     def has(key: str, *values: str) -> ColumnElement[bool]:
@@ -546,7 +547,7 @@ def verdict_filter(blog: Blog, value: str) -> ColumnElement[bool]:
         elif name == "ham":
             conditions.append(has(RESULT_KEY, "false"))
         elif name == "error":
-            conditions.append(has(ERROR_KEY))
+            conditions.append(has(RESULT_KEY, "error") | has(ERROR_KEY))
         else:
             conditions.append(~has(RESULT_KEY) & ~has(ERROR_KEY))
     return conditions[0] if len(conditions) == 1 else or_(*conditions)
