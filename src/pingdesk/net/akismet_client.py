@@ -30,7 +30,7 @@ import akismet
 import httpx
 
 from pingdesk import __version__
-from pingdesk.errors import PingdeskError
+from pingdesk.errors import EXIT_BAD_INPUT, PingdeskError, RemoteUnavailable
 
 DEFAULT_ENDPOINT = "https://rest.akismet.com"
 LIBRARY_HOST = "rest.akismet.com"
@@ -54,8 +54,12 @@ TRANSIENT: frozenset[str] = frozenset(
 Verdict = Literal["spam", "ham", "discard"]
 
 
-class AkismetFailure(PingdeskError):
-    """Akismet could not be used; ``kind`` says why, the message never contains the key."""
+class AkismetFailure(RemoteUnavailable):
+    """Akismet could not be used; ``kind`` says why, the message never contains the key.
+
+    A missing or invalid key is the user's configuration (exit 2); anything else means
+    the service is unavailable now (exit 4).
+    """
 
     def __init__(
         self,
@@ -66,7 +70,8 @@ class AkismetFailure(PingdeskError):
         status: int | None = None,
         response: str | None = None,
     ) -> None:
-        super().__init__(message)
+        config_problem = kind in ("missing-key", "invalid-key")
+        super().__init__(message, exit_code=EXIT_BAD_INPUT if config_problem else None)
         self.kind: FailureKind = kind
         self.retry_after = retry_after
         self.status = status

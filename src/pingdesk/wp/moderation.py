@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from pingdesk.errors import NotFound, PingdeskError
 from pingdesk.progress import Progress, ShouldStop
-from pingdesk.store.journal import Journal, NewItem, staged
+from pingdesk.store.journal import Item, Journal, NewItem, staged
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.txn import with_retry, write_txn
 
@@ -50,6 +50,8 @@ APPLICABLE: dict[str, frozenset[str]] = {
 }
 TRASH_STATUS, TRASH_TIME = "_wp_trash_meta_status", "_wp_trash_meta_time"
 TRASH_KEYS = (TRASH_STATUS, TRASH_TIME)
+# Comment rows read under lock, by id.
+Rows = dict[int, Row[Any]]
 _FIXED_TARGET = {"approve": "1", "unapprove": "0", "spam": "spam", "trash": "trash"}
 
 
@@ -112,7 +114,7 @@ def recount_posts(conn: Connection, blog: Blog, post_ids: Iterable[int]) -> None
         conn.execute(update(p).where(p.c.ID.in_(chunk)).values(comment_count=counted))
 
 
-def _lock_rows(conn: Connection, blog: Blog, ids: list[int], full: bool) -> dict[int, Any]:
+def _lock_rows(conn: Connection, blog: Blog, ids: list[int], full: bool) -> Rows:
     c = blog.tables.comments
     cols = list(c.c) if full else [c.c.comment_ID, c.c.comment_approved, c.c.comment_post_ID]
     q = select(*cols).where(c.c.comment_ID.in_(ids)).with_for_update()
@@ -145,7 +147,7 @@ def _restored_status(metas: list[dict[str, Any]]) -> str:
     return "0"
 
 
-def _row_dict(row: Any) -> dict[str, Any]:
+def _row_dict(row: Row[Any]) -> dict[str, Any]:
     out = {}
     for k, v in row._mapping.items():
         out[k] = v.strftime("%Y-%m-%d %H:%M:%S") if hasattr(v, "strftime") else v
@@ -194,7 +196,7 @@ class _Chunk:
     # -- planning --------------------------------------------------------------
 
     def _status(
-        self, conn: Connection, rows: dict[int, Any], ok: list[int]
+        self, conn: Connection, rows: Rows, ok: list[int]
     ) -> tuple[list[int], dict[int, tuple[str, str]], set[int], list[NewItem]]:
         # approve/unapprove never touch the trash metas, so they need not read them.
         touches_meta = self.action not in _FIXED_TARGET or self.action in ("spam", "trash")
@@ -221,7 +223,7 @@ class _Chunk:
         return changed, trans, posts, items
 
     def _delete(
-        self, conn: Connection, rows: dict[int, Any], ok: list[int]
+        self, conn: Connection, rows: Rows, ok: list[int]
     ) -> tuple[list[int], dict[int, tuple[str, str]], set[int], list[NewItem]]:
         c = self.blog.tables.comments
         metas = _meta_rows(conn, self.blog, ok)
@@ -258,7 +260,7 @@ class _Chunk:
         return ok, trans, posts, items
 
     @staticmethod
-    def _resolve_parent(i: int, rows: dict[int, Any], deleted: set[int]) -> int:
+    def _resolve_parent(i: int, rows: Rows, deleted: set[int]) -> int:
         """The nearest ancestor that survives: what sequential deletes leave behind."""
         parent = int(rows[i].comment_parent or 0)
         hops = 0
@@ -272,7 +274,7 @@ class _Chunk:
     def _write(
         self,
         conn: Connection,
-        rows: dict[int, Any],
+        rows: Rows,
         changed: list[int],
         trans: dict[int, tuple[str, str]],
     ) -> None:
@@ -391,7 +393,7 @@ def _insert_trash_meta(conn: Connection, blog: Blog, cid: int, metas: list[dict[
 
 
 def undo_status_items(
-    blog: Blog, items: Sequence[Any], chunk_size: int = 1000
+    blog: Blog, items: Sequence[Item], chunk_size: int = 1000
 ) -> tuple[list[int], list[Conflict], set[int], dict[int, tuple[str, str]]]:
     """Put comments back in the status (and trash meta) they had before an action."""
     c, m = blog.tables.comments, blog.tables.commentmeta
@@ -402,7 +404,7 @@ def undo_status_items(
     for start in range(0, len(items), chunk_size):
         chunk = items[start : start + chunk_size]
 
-        def run(chunk: Sequence[Any] = chunk) -> None:
+        def run(chunk: Sequence[Item] = chunk) -> None:
             # Results land in the outer lists only once this transaction commits,
             # so a retried deadlock does not count a row twice.
             restored_now: list[int] = []
@@ -444,7 +446,7 @@ def undo_status_items(
     return restored, conflicts, posts, trans
 
 
-def restore_deleted(blog: Blog, items: Sequence[Any]) -> tuple[list[int], list[Conflict]]:
+def restore_deleted(blog: Blog, items: Sequence[Item]) -> tuple[list[int], list[Conflict]]:
     """Re-insert permanently deleted comments with their ids, meta and children."""
     c, m = blog.tables.comments, blog.tables.commentmeta
     # Parents before children, so a restored reply's parent exists again.

@@ -185,7 +185,7 @@ def kind_condition(blog: Blog, kind: str = "all") -> ColumnElement[bool]:
     )
 
 
-def _host_like(column: Any, host: str, *, subdomains: bool) -> ColumnElement[bool]:
+def _host_like(column: ColumnElement[str], host: str, *, subdomains: bool) -> ColumnElement[bool]:
     """A LIKE prefilter for URLs on ``host``; exact matching happens in Python."""
     h = like_escape(host)
     pats = [f"%://{h}", f"%://{h}/%", f"%://{h}:%", f"%://{h}?%", f"%://www.{h}%"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from pingdesk.progress import Progress, ShouldStop
 from pingdesk.store.journal import Item, Journal, NewItem, staged
@@ -70,9 +70,11 @@ class ClosingResult:
         }
 
 
-def _where(blog: Blog, flt: PostFilter, from_status: str, now: datetime) -> list[Any]:
+def _where(
+    blog: Blog, flt: PostFilter, from_status: str, now: datetime
+) -> list[ColumnElement[bool]]:
     p = blog.tables.posts
-    where: list[Any] = [p.c.ping_status == from_status]
+    where: list[ColumnElement[bool]] = [p.c.ping_status == from_status]
     if flt.post_types:
         where.append(p.c.post_type.in_(list(flt.post_types)))
     else:
