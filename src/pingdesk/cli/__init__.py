@@ -1,1 +1,2 @@
-"""The scriptable command line: the same operations the terminal UI calls."""
+"""The scriptable command line: one module per noun, the same operations the
+terminal UI calls (pingdesk.services)."""
