@@ -31,11 +31,11 @@ from sqlalchemy import create_engine, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pingdesk.store.akismet_queue import ReportQueue
 from tests.support.akismet_fake import FakeAkismet
 
 from pingdesk.net.akismet_client import AkismetFailure
 from pingdesk.services.akismet import AkismetService, AkismetSettings
-from pingdesk.store.akismet_queue import ReportQueue
 from pingdesk.wp.akismet_meta import record_checks
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.schema import Tables

@@ -66,3 +66,15 @@ class RemoteUnavailable(PingdeskError):
     """A remote service the command needed (Akismet) cannot be used now."""
 
     exit_code = EXIT_REMOTE_UNAVAILABLE
+
+
+class Interrupted(DatabaseUnavailable):
+    """A bulk action stopped midway because the database went away.
+
+    ``changed`` holds the pings whose chunks committed before it did; the
+    journal has them, so ``pingdesk undo`` reverts them.
+    """
+
+    def __init__(self, message: str, *, changed: list[int] | None = None) -> None:
+        super().__init__(message)
+        self.changed = list(changed or [])

@@ -30,18 +30,23 @@ import pytest
 from sqlalchemy import create_engine, insert, select
 
 from pingdesk.net.akismet_client import AkismetFailure, redact, resolve_endpoint
-from pingdesk.services.akismet import AkismetService, AkismetSettings, resolve_key
-from pingdesk.services.akismet_payload import Payload, build_payload, site_info
-from pingdesk.store.akismet_queue import ReportQueue
+from pingdesk.services.akismet import AkismetService, AkismetSettings
+from pingdesk.services.reporting import resolve_key
+from pingdesk.store.journal import Journal, NewItem, NewReport
+from pingdesk.store.outbox import Outbox
 from pingdesk.wp.akismet_meta import (
+    Trail,
+    classify_transitions,
     history_entry,
     parse_history_value,
     php_serialize,
+    plugin_active,
     read_akismet_info,
     read_rows,
 )
+from pingdesk.wp.akismet_payload import Payload, build_payload, site_info
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.moderation import moderate
+from pingdesk.wp.moderation import ModerationResult, Reporting, moderate
 from pingdesk.wp.schema import Tables
 from tests.support.akismet_fake import THANKS, FakeAkismet
 
@@ -166,24 +171,48 @@ def ak_blog(tmp_path: Path) -> Blog:
 
 
 @pytest.fixture
-def ak_queue(tmp_path: Path) -> ReportQueue:
-    return ReportQueue(tmp_path / "journal.sqlite3")
+def ak_queue(tmp_path: Path) -> Iterator[Journal]:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    yield journal
+    journal.close()
 
 
-def service(blog: Blog, fake_url: str, queue: ReportQueue, **settings: Any) -> AkismetService:
+def service(blog: Blog, fake_url: str, journal: Journal, **settings: Any) -> AkismetService:
     return AkismetService(
         blog,
         AkismetSettings(endpoint=fake_url, **settings),
         moderator="admin",
-        queue=queue,
+        journal=journal,
     )
+
+
+def reporting(blog: Blog, user: str | None = "admin", *, key: bool | None = None) -> Reporting:
+    """What the Desk passes to moderate(): as services.reporting.reporting_for builds it."""
+    has_key = bool(resolve_key(None, blog)[0]) if key is None else key
+    trail = Trail(user, reports=has_key, status_history=plugin_active(blog))
+    return Reporting(trail, site_info(blog) if has_key else None)
+
+
+def act(
+    blog: Blog, journal: Journal, action: str, seen: dict[int, str], user: str | None = "admin"
+) -> ModerationResult:
+    """A moderator's action with Akismet beside it: trail written, reports queued."""
+    return moderate(blog, action, seen, journal=journal, reporting=reporting(blog, user))
+
+
+def waiting(journal: Journal, blog: Blog) -> int:
+    outbox = Outbox(journal.path)
+    try:
+        return outbox.count(blog.key)
+    finally:
+        outbox.close()
 
 
 # --- check ---------------------------------------------------------------------------
 
 
 async def test_check_records_what_the_plugin_records(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     seen: list[tuple[int, str, int, int]] = []
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
@@ -235,7 +264,7 @@ async def test_check_records_what_the_plugin_records(
 
 
 async def test_check_can_move_spam_like_check_for_spam(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
         summary = await svc.check([1, 2, 3, 5], move_spam=True)
@@ -248,7 +277,7 @@ async def test_check_can_move_spam_like_check_for_spam(
 
 
 async def test_check_runs_requests_concurrently_but_bounded(
-    tmp_path: Path, ak_queue: ReportQueue
+    tmp_path: Path, ak_queue: Journal
 ) -> None:
     blog = make_blog(tmp_path / "many.sqlite", n_extra=60)
     with FakeAkismet(valid_keys=(KEY,), delay=0.05) as fake:
@@ -261,7 +290,7 @@ async def test_check_runs_requests_concurrently_but_bounded(
     assert elapsed < 60 * 0.05 / 2  # far from one at a time
 
 
-async def test_check_can_be_cancelled(tmp_path: Path, ak_queue: ReportQueue) -> None:
+async def test_check_can_be_cancelled(tmp_path: Path, ak_queue: Journal) -> None:
     blog = make_blog(tmp_path / "many.sqlite", n_extra=200)
     cancel = asyncio.Event()
 
@@ -278,7 +307,7 @@ async def test_check_can_be_cancelled(tmp_path: Path, ak_queue: ReportQueue) -> 
 
 
 async def test_check_stops_when_rate_limited_and_records_errors(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     fake_akismet.modes["comment-check"] = "429"
     async with service(ak_blog, fake_akismet.url, ak_queue, concurrency=1) as svc:
@@ -295,7 +324,7 @@ async def test_check_stops_when_rate_limited_and_records_errors(
 
 
 async def test_check_with_an_error_body_marks_that_ping_only(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     fake_akismet.modes["comment-check"] = "error-body"
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
@@ -309,7 +338,7 @@ async def test_check_with_an_error_body_marks_that_ping_only(
 
 
 async def test_report_spam_leaves_the_plugins_trail_and_sends_as_submitted(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     # What auto_check_comment() stored when the ping arrived: the original request.
     stored = {
@@ -330,10 +359,12 @@ async def test_report_spam_leaves_the_plugins_trail_and_sends_as_submitted(
                 comment_id=1, meta_key="akismet_as_submitted", meta_value=php_serialize(stored)
             )
         )
-    moderate(ak_blog, "spam", {1: "0"})
+    act(ak_blog, ak_queue, "spam", {1: "0"})
+    # Queued with the change, not sent yet; the trail is already written.
+    assert waiting(ak_queue, ak_blog) == 1 and fake_akismet.calls("submit-spam") == []
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
-        (outcome,) = await svc.report([1], "spam")
-    assert outcome.state == "sent", outcome
+        summary = await svc.deliver()
+    assert (summary.sent, summary.remaining) == (1, 0), summary
 
     rows = [(k, v) for k, v in meta(ak_blog, 1) if k.startswith("akismet_")]
     assert [k for k, _ in rows] == [
@@ -357,20 +388,19 @@ async def test_report_spam_leaves_the_plugins_trail_and_sends_as_submitted(
     assert p["blog"] == HOME and p["blog_lang"] == "de_DE" and p["permalink"] == f"{HOME}/?p=1"
     assert p["comment_post_modified_gmt"] == "2024-01-02T03:04:05+00:00"
     assert "recheck_reason" not in p and "comment_context" not in p
-    assert ak_queue.count() == 0
+    assert waiting(ak_queue, ak_blog) == 0
 
 
 async def test_report_ham_after_unspam(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
-    moderate(ak_blog, "spam", {2: "0"})
-    moderate(ak_blog, "unspam", {2: "spam"})
+    moderate(ak_blog, "spam", {2: "0"})  # spammed without Akismet: no report, no trail
+    act(ak_blog, ak_queue, "unspam", {2: "spam"})
+    # Approving a pending ping is no report, like the plugin.
+    act(ak_blog, ak_queue, "approve", {3: "0"})
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
-        (outcome,) = await svc.report([2], "ham")
-        # Reporting spam for a ping that is not in spam does nothing, like the plugin.
-        (wrong,) = await svc.report([2], "spam")
-    assert outcome.state == "sent"
-    assert wrong.state == "skipped"
+        summary = await svc.deliver()
+    assert summary.sent == 1
     info = read_akismet_info(ak_blog, [2])[2]
     assert info.user_result == "false" and info.user == "admin"
     assert [h.event for h in info.history] == ["report-ham"]
@@ -380,28 +410,29 @@ async def test_report_ham_after_unspam(
 
 
 async def test_ping_without_ip_is_not_sent_and_says_why(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
-    moderate(ak_blog, "spam", {4: "0"})
+    act(ak_blog, ak_queue, "spam", {4: "0"})
+    assert waiting(ak_queue, ak_blog) == 0  # nothing Akismet could take is queued
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
-        (outcome,) = await svc.report([4], "spam")
-    assert outcome.state == "skipped" and "IP" in outcome.message
+        summary = await svc.deliver()
+    assert summary.sent == 0
     assert fake_akismet.calls("submit-spam") == []
     # The moderator's decision is still in the history, as in wp-admin.
     assert [h.event for h in read_akismet_info(ak_blog, [4])[4].history] == ["report-spam"]
 
 
 async def test_without_a_key_only_the_history_is_written(
-    tmp_path: Path, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    tmp_path: Path, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     blog = make_blog(tmp_path / "nokey.sqlite", key_option=None)
-    moderate(blog, "spam", {1: "0"})
+    act(blog, ak_queue, "spam", {1: "0"})
     async with service(blog, fake_akismet.url, ak_queue) as svc:
-        (outcome,) = await svc.report([1], "spam")
+        summary = await svc.deliver()
         with pytest.raises(AkismetFailure) as err:
             await svc.check([2])
         st = await svc.status()
-    assert outcome.state == "recorded"
+    assert (summary.sent, summary.remaining) == (0, 0)
     assert [k for k, _ in meta(blog, 1) if k.startswith("akismet")] == ["akismet_history"]
     assert err.value.kind == "missing-key"
     assert st.key_source == "none" and st.problem and "no Akismet API key" in st.problem
@@ -413,30 +444,27 @@ FAILURES = ["unreachable", "hang", "429", "500", "error-body", "invalid"]
 
 @pytest.mark.parametrize("failure", FAILURES)
 async def test_failed_report_waits_in_the_queue_and_retry_sends_it(
-    failure: str, ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    failure: str, ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
-    moderate(ak_blog, "spam", {1: "0", 2: "0"})
+    act(ak_blog, ak_queue, "spam", {1: "0", 2: "0"})
     url = f"http://127.0.0.1:{closed_port()}" if failure == "unreachable" else fake_akismet.url
-    async with service(ak_blog, fake_akismet.url, ak_queue, timeout=0.5) as svc:
-        await svc.client.verify()  # the key was fine when the session started
     fake_akismet.mode = failure
     async with service(ak_blog, url, ak_queue, timeout=0.5) as svc:
         svc.client._verified = True  # verified earlier in this session
         started = time.monotonic()
-        outcomes = await svc.report([1, 2], "spam")
+        summary = await svc.deliver()
         assert time.monotonic() - started < 5
-        st_queued = ak_queue.count(ak_blog.key)
     fake_akismet.release()
-    assert [o.state for o in outcomes] == ["queued", "queued"], outcomes
-    assert st_queued == 2
+    assert (summary.sent, summary.remaining) == (0, 2), summary
+    assert summary.message and KEY not in summary.message
     # The status change stands and the trail is written, as the plugin writes it
     # whatever Akismet answers.
     assert status_of(ak_blog, 1) == "spam"
     assert read_akismet_info(ak_blog, [1])[1].user_result == "true"
-    for o in outcomes:
-        assert KEY not in o.message
 
-    (first, _second) = ak_queue.waiting(ak_blog.key)
+    outbox = Outbox(ak_queue.path)
+    (first, _second) = outbox.waiting(ak_blog.key)
+    outbox.close()
     assert first.last_error and KEY not in first.last_error
     if failure == "429":
         assert first.not_before is not None and first.not_before > time.time()
@@ -457,16 +485,17 @@ async def test_failed_report_waits_in_the_queue_and_retry_sends_it(
 
 
 async def test_reports_for_one_ping_keep_their_order(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
-    moderate(ak_blog, "spam", {1: "0"})
+    act(ak_blog, ak_queue, "spam", {1: "0"})
     fake_akismet.modes["submit-spam"] = "500"
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
-        assert (await svc.report([1], "spam"))[0].state == "queued"
-        moderate(ak_blog, "unspam", {1: "spam"})
+        assert (await svc.deliver()).remaining == 1
+        act(ak_blog, ak_queue, "unspam", {1: "spam"})
         # Akismet still fails the spam report: the ham report must wait behind it.
-        (ham,) = await svc.report([1], "ham")
-        assert ham.state == "queued" and "older report" in ham.message
+        again = await svc.deliver()
+        assert (again.sent, again.remaining) == (0, 2)
+        assert fake_akismet.calls("submit-ham") == []
         fake_akismet.modes.clear()
         summary = await svc.retry()
     assert summary.sent == 2
@@ -478,7 +507,7 @@ async def test_reports_for_one_ping_keep_their_order(
 
 
 async def test_invalid_key_is_reported_clearly_and_never_shown(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     fake_akismet.valid_keys = {"somethingelse"}
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
@@ -493,7 +522,7 @@ async def test_invalid_key_is_reported_clearly_and_never_shown(
 
 
 async def test_library_messages_with_the_key_are_redacted(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     # The akismet library puts the key in APIKeyError ("Found API key: ...") and a
     # ProtocolError quotes the answer: an answer echoing the key must not show it.
@@ -524,18 +553,20 @@ async def test_library_messages_with_the_key_are_redacted(
 
 
 async def test_status_shows_usage_alerts_and_queue(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     fake_akismet.alert = ("10501", "Your site is over its limit")
-    ak_queue.add(
-        blog_key=ak_blog.key,
-        comment_id=1,
-        verdict="spam",
-        blog_url=HOME,
-        user_ip="203.0.113.1",
-        fields={},
-        error="Akismet timed out",
+    aid = ak_queue.begin(ak_blog.key, "spam")
+    ids = ak_queue.stage(
+        aid,
+        ak_blog.key,
+        [NewItem("comment", 1, {"status": "0"}, {"status": "spam"})],
+        [NewReport(0, 1, "spam", HOME, "203.0.113.1", {})],
     )
+    ak_queue.applied(ids)
+    outbox = Outbox(ak_queue.path)
+    outbox.failed(outbox.waiting(ak_blog.key)[0].id, "Akismet timed out")
+    outbox.close()
     async with service(ak_blog, fake_akismet.url, ak_queue) as svc:
         st = await svc.status()
     assert st.key_valid is True and st.key_source == "option"
@@ -554,7 +585,7 @@ def test_key_precedence(ak_blog: Blog) -> None:
 
 
 async def test_endpoint_from_environment_wins(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue, tmp_path: Path
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal, tmp_path: Path
 ) -> None:
     from pingdesk.config import load_config
 
@@ -564,7 +595,7 @@ async def test_endpoint_from_environment_wins(
         config_file, environ={"PINGDESK_AKISMET_ENDPOINT": fake_akismet.url + "/1.1/"}
     )
     settings = AkismetSettings.from_config(cfg)
-    async with AkismetService(ak_blog, settings, queue=ak_queue) as svc:
+    async with AkismetService(ak_blog, settings, journal=ak_queue) as svc:
         st = await svc.status()
     assert st.key_valid is True
     assert fake_akismet.calls("verify-key")[0].path == "/1.1/verify-key"
@@ -573,14 +604,14 @@ async def test_endpoint_from_environment_wins(
 
 
 async def test_settings_from_pingdesk_config(
-    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: ReportQueue
+    ak_blog: Blog, fake_akismet: FakeAkismet, ak_queue: Journal
 ) -> None:
     from pingdesk.config import AkismetConfig, Config
 
     cfg = Config(akismet=AkismetConfig(key=KEY, endpoint=fake_akismet.url))
     settings = AkismetSettings.from_config(cfg)
     assert (settings.key, settings.endpoint) == (KEY, fake_akismet.url)
-    async with AkismetService(ak_blog, settings, queue=ak_queue) as svc:
+    async with AkismetService(ak_blog, settings, journal=ak_queue) as svc:
         assert svc.key_source == "config"
         assert (await svc.status()).key_valid is True
 
@@ -831,7 +862,7 @@ def comparable(params: dict[str, str]) -> dict[str, str]:
 @pytest.mark.wordpress
 @pytest.mark.mariadb
 async def test_trail_and_requests_match_the_real_akismet_plugin(
-    wp_site: Any, fake_akismet: FakeAkismet, ak_queue: ReportQueue, tmp_path: Path
+    wp_site: Any, fake_akismet: FakeAkismet, ak_queue: Journal, tmp_path: Path
 ) -> None:
     if not PLUGIN.is_file():
         pytest.fail(f"the WordPress Akismet plugin is needed at {PLUGIN} (Debian's wordpress)")
@@ -888,12 +919,13 @@ async def test_trail_and_requests_match_the_real_akismet_plugin(
         blog_b,
         AkismetSettings(key=KEY, endpoint=fake_akismet.url),
         moderator=login,
-        queue=ak_queue,
+        journal=ak_queue,
     ) as svc:
-        moderate(blog_b, "spam", {p1: "0"})
-        assert [o.state for o in await svc.report([p1], "spam")] == ["sent"]
-        moderate(blog_b, "unspam", {p1: "spam"})
-        assert [o.state for o in await svc.report([p1], "ham")] == ["sent"]
+        ours = reporting(blog_b, login, key=True)
+        moderate(blog_b, "spam", {p1: "0"}, journal=ak_queue, reporting=ours)
+        assert (await svc.deliver()).sent == 1
+        moderate(blog_b, "unspam", {p1: "spam"}, journal=ak_queue, reporting=ours)
+        assert (await svc.deliver()).sent == 1
         summary = await svc.check([p2], move_spam=True)
     assert summary.moved == [p2]
     ours_calls = [c for c in fake_akismet.requests if c.endpoint != "verify-key"]
@@ -974,7 +1006,7 @@ def test_cli_check_status_retry_and_spam_reporting(
 async def test_httpx_request_logs_do_not_show_the_key(
     ak_blog: Blog,
     fake_akismet: FakeAkismet,
-    ak_queue: ReportQueue,
+    ak_queue: Journal,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # usage-limit is a GET with ?api_key=...; httpx logs each request URL at INFO.
@@ -987,31 +1019,14 @@ async def test_httpx_request_logs_do_not_show_the_key(
     assert "api_key=%5Bapi+key+hidden%5D" in caplog.text or "[api key hidden]" in caplog.text
 
 
-def test_hook_follows_the_plugins_transition_rules(
-    ak_blog: Blog, fake_akismet: FakeAkismet, tmp_path: Path
-) -> None:
-    from pingdesk.services.akismet import AkismetReporting, classify_transitions
-
+def test_trail_follows_the_plugins_transition_rules(ak_blog: Blog, ak_queue: Journal) -> None:
     assert classify_transitions(
         {1: ("0", "spam"), 2: ("spam", "1"), 3: ("trash", "spam"), 4: ("0", "1"), 5: ("1", "1")}
     ) == ([1], [2], [(3, "spam"), (4, "approved")])
 
-    class FakeDesk:
-        blog = ak_blog
-        moderator = "editor"
-        journal = None
-
-    class Result:
-        transitions: dict[int, tuple[str, str]] = {}
-
-    hook = AkismetReporting(
-        AkismetSettings(endpoint=fake_akismet.url), queue=tmp_path / "journal.sqlite3"
-    )
-    moderate(ak_blog, "spam", {1: "0"})
-    moderate(ak_blog, "approve", {2: "0"})
-    Result.transitions = {1: ("0", "spam"), 2: ("0", "1")}
-    hook(FakeDesk(), Result())  # no event loop in this thread: reports before returning
-    assert [(o.ping_id, o.state) for o in hook.last] == [(1, "sent")]
+    act(ak_blog, ak_queue, "spam", {1: "0"}, user="editor")
+    act(ak_blog, ak_queue, "approve", {2: "0"}, user="editor")
+    assert waiting(ak_queue, ak_blog) == 1  # the spam report; approving is none
     assert [h.event for h in read_akismet_info(ak_blog, [2])[2].history] == []
     # With the Akismet plugin active, wp-admin logs other moderator changes too.
     with ak_blog.engine.begin() as conn:
@@ -1021,8 +1036,8 @@ def test_hook_follows_the_plugins_transition_rules(
             )
         )
     ak_blog.forget_options()
-    hook(FakeDesk(), Result())
-    entries = read_akismet_info(ak_blog, [2])[2].history
+    act(ak_blog, ak_queue, "approve", {3: "0"}, user="editor")
+    entries = read_akismet_info(ak_blog, [3])[3].history
     assert [(h.event, h.user) for h in entries] == [("status-approved", "editor")]
     assert entries[0].describe() == "editor changed the comment status to approved."
 

@@ -1,8 +1,9 @@
 """`pingdesk akismet check | status | retry`.
 
 Spam / not-spam reporting needs no command: ``pingdesk spam`` / ``unspam`` (and
-the TUI's s / z keys) report through the hook pingdesk.services.akismet's
-install_reporting puts on the Desk.
+the TUI's s / z keys) queue their reports in the outbox with the change and send
+them (the CLI before exiting, the TUI in the background); ``retry`` sends what
+is still waiting.
 """
 
 from __future__ import annotations

@@ -5,17 +5,25 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from pingdesk.cli.moderate import akismet_outcomes, print_akismet
+from pingdesk.cli.moderate import add_no_wait, akismet_json, deliver_reports, print_akismet
 from pingdesk.cli.output import emit_json, table
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
+    from pingdesk.store.journal import Entry
 
 
 def register(sub: Subcommands) -> None:
-    p = sub.add_parser("undo", help="reverse the last action")
+    p = sub.add_parser(
+        "undo",
+        help="reverse the last action (or the one given)",
+        description="Reverse the newest action not yet undone (one cut short by a crash "
+        "included), or ACTION_ID from `pingdesk history`.",
+    )
+    p.add_argument("action_id", nargs="?", type=int, metavar="ACTION_ID")
+    add_no_wait(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_undo)
 
@@ -32,8 +40,9 @@ def register(sub: Subcommands) -> None:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     with open_desk(args) as desk:
-        res = desk.undo()
-        akismet = akismet_outcomes(desk)
+        res = desk.undo(args.action_id)
+        sent = deliver_reports(args, desk)
+        waiting = desk.reports_waiting() if desk.reporting is not None else 0
         if args.json:
             emit_json(
                 {
@@ -44,15 +53,27 @@ def cmd_undo(args: argparse.Namespace) -> int:
                         {"id": c.id, "expected": c.expected, "actual": c.actual}
                         for c in res.conflicts
                     ],
-                    "akismet": [o.to_json() for o in akismet],
+                    "undo_id": res.journal_id,
+                    "akismet": akismet_json(sent, waiting),
                 }
             )
         else:
             print(f"undid {res.undone_action} #{res.undone_id}: {len(res.restored)} restored")
             for c in res.conflicts:
                 print(f"conflict: {c.describe()} — changed since, left alone")
-            print_akismet(akismet)
+            print_akismet(sent, waiting)
     return EXIT_PARTIAL if res.conflicts else EXIT_OK
+
+
+def state_text(e: Entry) -> str:
+    """'interrupted: 8,000 of 20,009 applied' for an action cut short."""
+    if e.state == "interrupted":
+        done = int(e.summary.get("changed") or 0)
+        total = int(e.summary.get("requested") or e.total or 0)
+        return f"interrupted: {done:,} of {total:,} applied"
+    if e.state == "pending":
+        return "running"
+    return e.state
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -68,8 +89,12 @@ def cmd_history(args: argparse.Namespace) -> int:
                     e.id,
                     e.at,
                     e.action,
-                    e.state,
-                    ", ".join(f"{k} {v}" for k, v in e.summary.items() if v and k != "posts"),
+                    state_text(e),
+                    ", ".join(
+                        f"{k} {v}"
+                        for k, v in e.summary.items()
+                        if v and k not in ("posts", "interrupted")
+                    ),
                 ]
                 for e in entries
             ]

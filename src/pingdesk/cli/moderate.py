@@ -17,7 +17,7 @@ from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
-    from pingdesk.services.akismet import ReportOutcome
+    from pingdesk.services.akismet import RetrySummary
     from pingdesk.services.desk import Desk
     from pingdesk.wp.moderation import ModerationResult
 
@@ -39,8 +39,18 @@ def register(sub: Subcommands) -> None:
         p = sub.add_parser(action, help=text)
         add_selection_args(p, default_status=DEFAULT_STATUS.get(action, "pending"))
         p.add_argument("--dry-run", action="store_true", help="say what would change")
+        add_no_wait(p)
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=cmd_moderate, action=action)
+
+
+def add_no_wait(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="leave Akismet reports queued (for `pingdesk akismet retry` or the next run) "
+        "instead of sending them before exiting",
+    )
 
 
 def _result_json(res: ModerationResult) -> dict[str, Any]:
@@ -57,38 +67,59 @@ def _result_json(res: ModerationResult) -> dict[str, Any]:
     }
 
 
-def akismet_outcomes(desk: Desk) -> list[ReportOutcome]:
-    """What the Akismet reporting hook did after the last change (none: not installed)."""
-    from pingdesk.services.akismet import AkismetReporting
+def deliver_reports(args: argparse.Namespace, desk: Desk) -> RetrySummary | None:
+    """Send the reports this command queued (and any older ones) before exiting,
+    unless ``--no-wait``; a progress line on stderr. None: nothing was waiting."""
+    if getattr(args, "no_wait", False) or desk.reporting is None:
+        return None
+    if desk.reporting.site is None or not desk.reports_waiting():
+        return None
+    from pingdesk.cli.args import config_of
+    from pingdesk.services.akismet import AkismetSettings, deliver, run_sync
 
-    for hook in desk.after_moderation:
-        if isinstance(hook, AkismetReporting):
-            return list(hook.last)
-    return []
+    settings = AkismetSettings.from_config(config_of(args))
+    return run_sync(
+        deliver(
+            desk.blog,
+            desk.journal,
+            settings=settings,
+            on_progress=Progress("reporting to Akismet"),
+        )
+    )
 
 
-def print_akismet(outcomes: list[ReportOutcome]) -> None:
-    from pingdesk.services.akismet import outcomes_line
+def print_akismet(sent: RetrySummary | None, waiting: int) -> None:
+    """One line: what reached Akismet, what waits and how to send it."""
     from pingdesk.textsafe import clean
 
-    line = outcomes_line(outcomes)
-    if line:
-        print(line)
-    for o in outcomes:
-        if o.state in ("queued", "skipped") and o.message:
-            print(f"  #{o.ping_id}: {clean(o.message)}")
+    if sent is not None and sent.sent:
+        print(f"{sent.sent:,} reported to Akismet")
+    if waiting:
+        why = f": {clean(sent.message)}" if sent is not None and sent.message else ""
+        print(f"{waiting:,} Akismet report(s) waiting (pingdesk akismet retry){why}")
+
+
+def akismet_json(sent: RetrySummary | None, waiting: int) -> dict[str, Any]:
+    return {
+        "sent": 0 if sent is None else sent.sent,
+        "waiting": waiting,
+        "message": None if sent is None else sent.message,
+    }
 
 
 def report_moderation(
-    res: ModerationResult, *, as_json: bool, akismet: list[ReportOutcome] | None = None
+    res: ModerationResult,
+    *,
+    as_json: bool,
+    sent: RetrySummary | None = None,
+    waiting: int = 0,
 ) -> int:
     from pingdesk.services.words import past, plural
 
-    akismet = akismet or []
     if as_json:
         data = _result_json(res)
-        if akismet:
-            data["akismet"] = [o.to_json() for o in akismet]
+        if sent is not None or waiting:
+            data["akismet"] = akismet_json(sent, waiting)
         emit_json(data)
     else:
         msg = f"{past(res.action)} {plural(len(res.changed), 'ping')}"
@@ -99,7 +130,7 @@ def report_moderation(
             print(f"conflict: {c.describe()} — changed by someone else, left alone")
         for i, reason in res.skipped:
             print(f"skipped #{i}: {reason}")
-        print_akismet(akismet)
+        print_akismet(sent, waiting)
     return EXIT_OK if not res.conflicts and not res.skipped and not res.cancelled else EXIT_PARTIAL
 
 
@@ -116,7 +147,9 @@ def cmd_moderate(args: argparse.Namespace) -> int:
         if args.dry_run:
             return _dry_run(args, desk, seen)
         res = desk.act(args.action, seen, progress=Progress(past(args.action)))
-        return report_moderation(res, as_json=args.json, akismet=akismet_outcomes(desk))
+        sent = deliver_reports(args, desk)
+        waiting = desk.reports_waiting() if desk.reporting is not None else 0
+        return report_moderation(res, as_json=args.json, sent=sent, waiting=waiting)
 
 
 def _dry_run(args: argparse.Namespace, desk: Desk, seen: dict[int, str] | list[int]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ def open_desk(args: argparse.Namespace, *, reporting: bool = True) -> Iterator[D
     journal = Journal(journal_path())
     try:
         desk = open_blog(where(args), config_of(args), journal, reporting=reporting)
+        for settled in desk.settled:
+            print(f"pingdesk: {settled.line()}; `pingdesk undo` reverts it", file=sys.stderr)
         try:
             yield desk
         finally:

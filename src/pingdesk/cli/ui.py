@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import config_of, where
@@ -11,6 +12,7 @@ from pingdesk.errors import EXIT_OK
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
+    from pingdesk.services.desk import Desk
 
 
 def register(sub: Subcommands) -> None:
@@ -21,7 +23,6 @@ def register(sub: Subcommands) -> None:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from pingdesk.services.desk import Desk
     from pingdesk.services.locate import OtherBlog, other_blogs
     from pingdesk.services.locate import open_desk as open_blog
     from pingdesk.tui.app import default_columns, run_tui
@@ -34,18 +35,33 @@ def cmd_ui(args: argparse.Namespace) -> int:
             return open_blog(other.where, config, desk.journal)
 
         sites = other_blogs(desk, where(args), config)
-        return run_tui(desk, default_columns(config, sites=sites), open_blog=open_other)
+        code = run_tui(desk, default_columns(config, sites=sites), open_blog=open_other)
+        say_waiting(desk)
+        return code
+
+
+def say_waiting(desk: Desk) -> None:
+    """After the UI closes: reports it could not send stay queued; say so."""
+    if desk.reporting is None:
+        return
+    waiting = desk.reports_waiting()
+    if waiting:
+        print(
+            f"pingdesk: {waiting:,} Akismet report(s) waiting; they stay queued "
+            "(pingdesk akismet retry sends them)",
+            file=sys.stderr,
+        )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pingdesk.demo.session import open_demo
-    from pingdesk.services.akismet import install_reporting
     from pingdesk.tui.app import default_columns, run_tui
 
     with open_demo(config_of(args), reset=args.reset, services=not args.no_ui) as session:
         if args.no_ui:
             print(session.desk.blog.label)
             return EXIT_OK
-        install_reporting(session.desk, session.config)
         columns = default_columns(session.config, verify=session.verify_settings)
-        return run_tui(session.desk, columns)
+        code = run_tui(session.desk, columns)
+        say_waiting(session.desk)
+        return code

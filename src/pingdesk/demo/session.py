@@ -18,6 +18,7 @@ from pingdesk.demo.blog import PREFIX, ensure
 from pingdesk.demo.sources import start_demo_sources_for
 from pingdesk.services.desk import Desk
 from pingdesk.services.locate import resolve_target
+from pingdesk.services.reporting import reporting_for
 from pingdesk.services.verify import VerifySettings
 from pingdesk.store.journal import Journal
 from pingdesk.wp.connect import connect
@@ -43,8 +44,10 @@ def open_demo(
     target = resolve_target(db=f"sqlite:///{path}", prefix=PREFIX, env={})
     blog = connect(target)
     journal = Journal(journal_path())
-    desk = Desk(blog, journal, moderator=config.moderator.login or "admin")
     stack = ExitStack()
+    stack.callback(journal.close)
+    desk = Desk(blog, journal, moderator=config.moderator.login or "admin")
+    stack.callback(desk.close)
     session = DemoSession(desk, config)
     try:
         if services:
@@ -58,8 +61,8 @@ def open_demo(
             )
             server, session.verify_settings = start_demo_sources_for(blog, config)
             stack.callback(server.stop)
+            desk.reporting = reporting_for(blog, session.config, desk.moderator)
+        desk.reconcile()
         yield session
     finally:
         stack.close()
-        journal.close()
-        blog.engine.dispose()

@@ -1,11 +1,14 @@
-"""Akismet for both front ends: report spam / ham, check pings, key status, retry.
+"""Akismet for both front ends: deliver reports, check pings, key status.
 
-The status change itself is the Desk's (pingdesk.wp.moderation.moderate);
-``report`` runs after it, leaves the plugin's trail in commentmeta and sends the
-report. When Akismet cannot take it (unreachable, slow, 429, 5xx, an error
-answer, a bad key), the status change stands and the exact request waits in
-the journal's ``akismet_queue`` table for ``retry`` (on the next start or
-``pingdesk akismet retry``).
+A spam / not-spam report is not sent here when the moderator acts: the Desk's
+moderation stages it in pingdesk's outbox, in the same step as the journal
+items of its chunk, and writes the plugin's trail in the same WordPress
+transaction as the status change (``wp/moderation.py``). ``deliver`` then
+sends what waits — claimed with a lease so two senders never send one report
+twice, with bounded concurrency, the key verified once per run, and at most one
+timeout's wait when Akismet hangs. Reports that Akismet cannot take now stay
+queued for the next run (the TUI's background sender, ``pingdesk akismet
+retry``, or the next ``spam`` / ``unspam``).
 
 ``check`` is the plugin's "Check for Spam" (Akismet::recheck_comment) with
 bounded concurrency instead of one request at a time, and it changes no status
@@ -33,33 +36,27 @@ from pingdesk.net.akismet_client import (
     Verdict,
 )
 from pingdesk.progress import ShouldStop
-from pingdesk.services.akismet_payload import (
-    Payload,
+from pingdesk.services.reporting import KeySource, resolve_key
+from pingdesk.store.journal import Journal, this_owner
+from pingdesk.store.outbox import Outbox, QueuedReport
+from pingdesk.wp.akismet_meta import (
+    CheckRecord,
+    CommentRow,
+    read_rows,
+    record_checks,
+)
+from pingdesk.wp.akismet_payload import (
     SiteInfo,
     Skip,
     build_payload,
     fallback_permalink,
     site_info,
 )
-from pingdesk.services.desk import Desk
-from pingdesk.store.akismet_queue import ReportQueue
-from pingdesk.store.journal import Journal
-from pingdesk.wp.akismet_meta import (
-    TRANSITION_NAMES,
-    CheckRecord,
-    CommentRow,
-    plugin_active,
-    read_rows,
-    record_checks,
-    record_report,
-    record_status_change,
-)
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.moderation import ModerationResult, moderate
 from pingdesk.wp.permalinks import permalinks
 
 T = TypeVar("T")
-KeySource = Literal["config", "wp-config", "option", "none"]
 # Failures after which sending more requests now is pointless (or rude: 429).
 STOP_KINDS = frozenset({"missing-key", "invalid-key", "unreachable", "timeout", "rate-limited"})
 FLUSH_EVERY = 50  # check answers per trail transaction
@@ -87,38 +84,7 @@ class AkismetSettings:
         )
 
 
-def resolve_key(configured: str | None, blog: Blog) -> tuple[str | None, KeySource]:
-    """The key as the plugin finds it, with pingdesk's config first:
-    config akismet.key, else WPCOM_API_KEY in wp-config.php, else option wordpress_api_key."""
-    if configured and configured.strip():
-        return configured.strip(), "config"
-    if blog.akismet_key and blog.akismet_key.strip():
-        return blog.akismet_key.strip(), "wp-config"
-    option = blog.option("wordpress_api_key")
-    if option and option.strip():
-        return option.strip(), "option"
-    return None, "none"
-
-
 # --- results ------------------------------------------------------------------------------
-
-
-@dataclass
-class ReportOutcome:
-    ping_id: int
-    verdict: str
-    # sent: Akismet took it; queued: waits for retry; recorded: no key, history only
-    # (as the plugin does); skipped: nothing written, see message.
-    state: Literal["sent", "queued", "recorded", "skipped"]
-    message: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.ping_id,
-            "verdict": self.verdict,
-            "state": self.state,
-            "message": self.message,
-        }
 
 
 @dataclass
@@ -226,11 +192,21 @@ class AkismetStatus:
 
 @dataclass
 class RetrySummary:
+    """One delivery run: sent now, failed now, still waiting, waiting but not due yet."""
+
     sent: int = 0
     failed: int = 0
     remaining: int = 0
     not_due: int = 0
-    message: str | None = None
+    message: str | None = None  # why the run stopped early (Akismet down, 429, no key)
+
+    def line(self) -> str:
+        text = f"Akismet: {self.sent:,} reported"
+        if self.remaining:
+            text += f", {self.remaining:,} waiting"
+        if self.message:
+            text += f" ({self.message})"
+        return text
 
     def to_json(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -255,7 +231,7 @@ class AkismetService:
         settings: AkismetSettings | None = None,
         *,
         moderator: str | None = None,
-        queue: ReportQueue | str | Path | None = None,
+        outbox: Outbox | str | Path | None = None,
         journal: Journal | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -273,17 +249,21 @@ class AkismetService:
             max_connections=max(1, self.settings.concurrency),
             transport=transport,
         )
-        self._queue_arg = queue
-        self._queue: ReportQueue | None = queue if isinstance(queue, ReportQueue) else None
+        self._outbox_arg = outbox
+        self._outbox: Outbox | None = outbox if isinstance(outbox, Outbox) else None
         # One writer at a time: SQLite would otherwise see concurrent transactions.
         self._db_lock = asyncio.Lock()
 
     @property
-    def queue(self) -> ReportQueue:
-        if self._queue is None:
-            arg = self._queue_arg
-            self._queue = ReportQueue(None if isinstance(arg, ReportQueue) else arg)
-        return self._queue
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            arg = self._outbox_arg
+            if arg is None or isinstance(arg, Outbox):
+                if self.journal is None:
+                    raise ValueError("AkismetService needs an outbox or a journal")
+                arg = self.journal.path
+            self._outbox = Outbox(arg)
+        return self._outbox
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -308,94 +288,91 @@ class AkismetService:
         rows = read_rows(self.blog, ids)
         return rows, self._permalinks(r.post_id for r in rows.values())
 
-    # --- report ------------------------------------------------------------------------
+    # --- delivering the outbox ------------------------------------------------------------
 
-    async def report(
-        self, ping_ids: Iterable[int], verdict: str, moderator: str | None = None
-    ) -> list[ReportOutcome]:
-        """Report pings whose status the moderator just changed: 'spam' or 'ham'."""
-        if verdict not in ("spam", "ham"):
-            raise ValueError(f"verdict must be 'spam' or 'ham', not {verdict!r}")
-        user = moderator or self.moderator
-        ids = list(dict.fromkeys(int(i) for i in ping_ids))
-        rows, links = await asyncio.to_thread(self._rows_and_links, ids)
-        outcomes: dict[int, ReportOutcome] = {}
-        payloads: list[Payload] = []
-        for i in ids:
-            row = rows.get(i)
-            if row is None:
-                outcomes[i] = ReportOutcome(i, verdict, "skipped", "no such ping")
-                continue
-            # The plugin reports spam only for a comment now in spam, ham only for one
-            # that left spam for approved / pending.
-            wanted = ("spam",) if verdict == "spam" else ("0", "1")
-            if row.status not in wanted:
-                outcomes[i] = ReportOutcome(
-                    i, verdict, "skipped", f"not reported: its status is {row.status!r}"
-                )
-                continue
-            await self._db(
-                record_report, self.blog, i, verdict, user, key_configured=bool(self.key)
-            )
-            if not self.key:
-                outcomes[i] = ReportOutcome(
-                    i,
-                    verdict,
-                    "recorded",
-                    "no Akismet API key: recorded in the ping's Akismet history only",
-                )
-                continue
-            built = build_payload(row, self.site, links.get(row.post_id), purpose="report")
-            if isinstance(built, Skip):
-                outcomes[i] = ReportOutcome(i, verdict, "skipped", f"not sent: {built.reason}")
-                continue
-            payloads.append(built)
-
-        if payloads:
-            for outcome in await self._send_reports(payloads, verdict):
-                outcomes[outcome.ping_id] = outcome
-        return [outcomes[i] for i in ids]
-
-    async def _send_reports(self, payloads: list[Payload], verdict: str) -> list[ReportOutcome]:
-        # Reports about one ping must reach Akismet in order: try the backlog first,
-        # and queue behind it whatever still has an older report waiting.
-        if self.queue.count(self.blog.key):
-            await self.retry()
-        behind = {q.comment_id for q in self.queue.waiting(self.blog.key)}
+    async def deliver(
+        self,
+        *,
+        force: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+        cancel: ShouldStop | None = None,
+    ) -> RetrySummary:
+        """Send this blog's waiting reports, oldest first per ping, until none is left
+        or Akismet cannot take more now."""
+        outbox = self.outbox
+        blog_key = self.blog.key
+        summary = RetrySummary()
+        due = outbox.count(blog_key, due_only=not force)
+        if not due:
+            summary.remaining = summary.not_due = outbox.count(blog_key)
+            return summary
+        if not self.key:
+            summary.remaining = outbox.count(blog_key)
+            summary.message = "no Akismet API key: reports keep waiting"
+            return summary
+        try:
+            await self.client.verify()
+        except AkismetFailure as f:
+            if f.retry_after is not None:
+                outbox.postpone(blog_key, time.time() + f.retry_after)
+            summary.remaining = outbox.count(blog_key)
+            summary.message = f.message
+            return summary
+        owner = f"{this_owner()}:{id(self)}"
+        # Long enough for every request in a batch to time out, so a claim outlives
+        # its sender only when the sender died.
+        lease = self.settings.timeout * 4 + 30
+        concurrency = max(1, self.settings.concurrency)
+        sem = asyncio.Semaphore(concurrency)
         stop: AkismetFailure | None = None
-        sem = asyncio.Semaphore(max(1, self.settings.concurrency))
+        last: AkismetFailure | None = None
+        tried: set[int] = set()
 
-        async def one(p: Payload) -> ReportOutcome:
-            nonlocal stop
-            if p.comment_id in behind:
-                return self._enqueue(p, verdict, "an older report for this ping is still waiting")
+        async def one(r: QueuedReport) -> bool:
+            nonlocal stop, last
+            if stop is not None or _cancelled(cancel):
+                return False
             async with sem:
-                if stop is not None:
-                    return self._enqueue(p, verdict, stop.message, stop.retry_after)
+                if stop is not None or _cancelled(cancel):
+                    return False
                 try:
-                    await self.client.submit(verdict, p.user_ip, p.fields)  # type: ignore[arg-type]
+                    await self.client.submit(r.verdict, r.user_ip, r.fields)  # type: ignore[arg-type]
                 except AkismetFailure as f:
+                    last = f
                     if f.kind in STOP_KINDS:
-                        stop = f
-                    return self._enqueue(p, verdict, f.message, f.retry_after)
-            return ReportOutcome(p.comment_id, verdict, "sent", f"reported as {verdict}")
+                        stop = stop or f
+                    not_before = None if f.retry_after is None else time.time() + f.retry_after
+                    outbox.failed(r.id, f.message, not_before=not_before)
+                    summary.failed += 1
+                else:
+                    outbox.done(r.id)
+                    summary.sent += 1
+                if on_progress is not None:
+                    on_progress(summary.sent + summary.failed, due)
+                return True
 
-        return list(await asyncio.gather(*(one(p) for p in payloads)))
-
-    def _enqueue(
-        self, p: Payload, verdict: str, error: str, retry_after: float | None = None
-    ) -> ReportOutcome:
-        self.queue.add(
-            blog_key=self.blog.key,
-            comment_id=p.comment_id,
-            verdict=verdict,
-            blog_url=p.blog_url,
-            user_ip=p.user_ip,
-            fields=p.fields,
-            error=error,
-            not_before=None if retry_after is None else time.time() + retry_after,
-        )
-        return ReportOutcome(p.comment_id, verdict, "queued", f"report waits for retry: {error}")
+        while stop is None and not _cancelled(cancel):
+            batch = outbox.claim(
+                blog_key,
+                owner,
+                limit=concurrency * 8,
+                lease_s=lease,
+                exclude=sorted(tried),
+                force=force,
+            )
+            if not batch:
+                break
+            tried.update(r.id for r in batch)
+            results = await asyncio.gather(*(one(r) for r in batch))
+            untried = [r.id for r, ok in zip(batch, results, strict=True) if not ok]
+            if untried:
+                outbox.release(untried)
+        if stop is not None and stop.retry_after is not None:
+            outbox.postpone(blog_key, time.time() + stop.retry_after)
+        why = stop or last
+        summary.message = None if why is None else why.message
+        summary.remaining = outbox.count(blog_key)
+        return summary
 
     # --- check ----------------------------------------------------------------------------
 
@@ -538,9 +515,9 @@ class AkismetService:
 
     async def status(self) -> AkismetStatus:
         st = AkismetStatus(key_source=self.key_source, endpoint=self.client.endpoint_host)
-        waiting = self.queue.waiting(self.blog.key)
+        waiting = self.outbox.waiting(self.blog.key)
         st.queued = len(waiting)
-        st.queued_total = self.queue.count()
+        st.queued_total = self.outbox.count()
         st.last_error = waiting[0].last_error if waiting else None
         if not self.key:
             st.problem = (
@@ -564,190 +541,11 @@ class AkismetService:
         return st
 
     async def retry(self, *, force: bool = False) -> RetrySummary:
-        """Send waiting reports for this blog, oldest first; stop when Akismet is down."""
-        summary = RetrySummary()
-        items = self.queue.waiting(self.blog.key, due_only=not force)
-        summary.not_due = self.queue.count(self.blog.key) - len(items)
-        if not items:
-            summary.remaining = summary.not_due
-            return summary
-        if not self.key:
-            summary.remaining = self.queue.count(self.blog.key)
-            summary.message = "no Akismet API key: reports keep waiting"
-            return summary
-        for item in items:
-            try:
-                await self.client.submit(item.verdict, item.user_ip, item.fields)  # type: ignore[arg-type]
-            except AkismetFailure as f:
-                summary.failed += 1
-                not_before = None if f.retry_after is None else time.time() + f.retry_after
-                self.queue.failed(item.id, f.message, not_before=not_before)
-                if f.kind in STOP_KINDS:
-                    if not_before is not None:
-                        self.queue.postpone(self.blog.key, not_before)
-                    summary.message = f.message
-                    break
-                continue
-            self.queue.done(item.id)
-            summary.sent += 1
-        summary.remaining = self.queue.count(self.blog.key)
-        return summary
+        """``pingdesk akismet retry``: deliver now, ``force`` also what is not due yet."""
+        return await self.deliver(force=force)
 
 
-# --- reporting after every moderation (ops.Desk.after_moderation) ---------------------------
-
-
-def outcomes_line(outcomes: Sequence[ReportOutcome]) -> str | None:
-    """'3 reported to Akismet; 2 waiting to be reported (pingdesk akismet retry)'."""
-    if not outcomes:
-        return None
-    by_state: dict[str, int] = {}
-    for o in outcomes:
-        by_state[o.state] = by_state.get(o.state, 0) + 1
-    words = {
-        "sent": "reported to Akismet",
-        "queued": "waiting to be reported (pingdesk akismet retry)",
-        "recorded": "recorded without an Akismet key",
-        "skipped": "not reported",
-    }
-    return "; ".join(f"{n:,} {words.get(k, k)}" for k, n in by_state.items())
-
-
-def classify_transitions(
-    transitions: dict[int, tuple[str, str]],
-) -> tuple[list[int], list[int], list[tuple[int, str]]]:
-    """Akismet::transition_comment_status(): which changes are reports.
-
-    Spam from pending/approved is a spam report; pending/approved from spam is a
-    ham report; any other change (not a delete) is a ``status-<new>`` history row.
-    """
-    spam: list[int] = []
-    ham: list[int] = []
-    other: list[tuple[int, str]] = []
-    for cid, (old, new) in sorted(transitions.items()):
-        if old == new:
-            continue
-        if new == "spam" and old in ("0", "1"):
-            spam.append(cid)
-        elif old == "spam" and new in ("0", "1"):
-            ham.append(cid)
-        elif new in TRANSITION_NAMES:
-            other.append((cid, TRANSITION_NAMES[new]))
-    return spam, ham, other
-
-
-class AkismetReporting:
-    """The hook ops.Desk runs after each moderation: report spam / ham, like wp-admin.
-
-    In a thread without an event loop (the CLI, a TUI worker thread) it reports
-    before returning and keeps the outcomes in ``last``; inside a running loop it
-    schedules the reports as a task and hands the outcomes to ``notify``.
-    """
-
-    def __init__(
-        self,
-        settings: AkismetSettings,
-        *,
-        moderator: str | None = None,
-        queue: ReportQueue | str | Path | None = None,
-        notify: Callable[[list[ReportOutcome]], None] | None = None,
-    ) -> None:
-        self.settings = settings
-        self.moderator = moderator
-        self.queue = queue
-        self.notify = notify
-        self.last: list[ReportOutcome] = []
-        self._tasks: set[asyncio.Task[list[ReportOutcome]]] = set()
-
-    def __call__(self, desk: Desk, result: ModerationResult) -> str | None:
-        blog = desk.blog
-        user = desk.moderator or self.moderator
-        spam, ham, other = classify_transitions(dict(result.transitions))
-        # With the plugin active, wp-admin would log these moderator changes too.
-        if other and plugin_active(blog):
-            for cid, name in other:
-                record_status_change(blog, cid, name, user)
-        self.last = []
-        if not spam and not ham:
-            return None
-        coro = self._report(blog, spam, ham, user, desk.journal)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.last = asyncio.run(coro)
-            if self.notify is not None:
-                self.notify(self.last)
-            return outcomes_line(self.last)
-        task = loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return None
-
-    def _done(self, task: asyncio.Task[list[ReportOutcome]]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled() or task.exception() is not None:
-            return
-        self.last = task.result()
-        if self.notify is not None:
-            self.notify(self.last)
-
-    async def _report(
-        self, blog: Blog, spam: list[int], ham: list[int], user: str | None, journal: Journal
-    ) -> list[ReportOutcome]:
-        async with AkismetService(
-            blog, self.settings, moderator=user, queue=self.queue, journal=journal
-        ) as svc:
-            out: list[ReportOutcome] = []
-            if spam:
-                out += await svc.report(spam, "spam")
-            if ham:
-                out += await svc.report(ham, "ham")
-            return out
-
-
-def install_reporting(
-    desk: Desk,
-    config: Config,
-    *,
-    notify: Callable[[list[ReportOutcome]], None] | None = None,
-    queue: ReportQueue | str | Path | None = None,
-) -> AkismetReporting:
-    """Hook Akismet reporting into ``desk.after_moderation``; returns the hook."""
-    hook = AkismetReporting(
-        AkismetSettings.from_config(config),
-        moderator=config.moderator.login,
-        queue=queue,
-        notify=notify,
-    )
-    desk.after_moderation.append(hook)
-    return hook
-
-
-def retry_on_start(desk: Desk, settings: AkismetSettings) -> RetrySummary | None:
-    """Send the reports still waiting from an earlier session (None: nothing was due).
-
-    Blocking (up to the Akismet timeout): call it from a worker thread in the TUI.
-    """
-    queue = ReportQueue()
-    if not queue.waiting(desk.blog.key, due_only=True):
-        return None
-    return run_sync(retry(desk.blog, settings=settings, queue=queue))
-
-
-# --- one-call helpers for the CLI / ops layer -----------------------------------------------
-
-
-async def report(
-    blog: Blog,
-    ping_ids: Iterable[int],
-    verdict: str,
-    moderator: str | None = None,
-    *,
-    settings: AkismetSettings | None = None,
-    queue: ReportQueue | str | Path | None = None,
-) -> list[ReportOutcome]:
-    async with AkismetService(blog, settings, moderator=moderator, queue=queue) as svc:
-        return await svc.report(ping_ids, verdict)
+# --- one-call helpers for the front ends ------------------------------------------------
 
 
 async def check(
@@ -759,34 +557,30 @@ async def check(
     move_spam: bool = False,
     on_result: OnResult | None = None,
     cancel: ShouldStop | None = None,
-    queue: ReportQueue | str | Path | None = None,
     journal: Journal | None = None,
 ) -> CheckSummary:
-    async with AkismetService(
-        blog, settings, moderator=moderator, queue=queue, journal=journal
-    ) as svc:
+    async with AkismetService(blog, settings, moderator=moderator, journal=journal) as svc:
         return await svc.check(ping_ids, move_spam=move_spam, on_result=on_result, cancel=cancel)
 
 
 async def status(
-    blog: Blog,
-    *,
-    settings: AkismetSettings | None = None,
-    queue: ReportQueue | str | Path | None = None,
+    blog: Blog, *, settings: AkismetSettings | None = None, journal: Journal | None = None
 ) -> AkismetStatus:
-    async with AkismetService(blog, settings, queue=queue) as svc:
+    async with AkismetService(blog, settings, journal=journal) as svc:
         return await svc.status()
 
 
-async def retry(
+async def deliver(
     blog: Blog,
+    journal: Journal,
     *,
     settings: AkismetSettings | None = None,
-    queue: ReportQueue | str | Path | None = None,
     force: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: ShouldStop | None = None,
 ) -> RetrySummary:
-    async with AkismetService(blog, settings, queue=queue) as svc:
-        return await svc.retry(force=force)
+    async with AkismetService(blog, settings, journal=journal) as svc:
+        return await svc.deliver(force=force, on_progress=on_progress, cancel=cancel)
 
 
 def run_sync(coro: Awaitable[T]) -> T:

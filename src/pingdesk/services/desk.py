@@ -7,7 +7,7 @@ the TUI calls it from worker threads, never from the UI thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -15,17 +15,15 @@ from typing import Any
 from pingdesk.errors import NotFound
 from pingdesk.progress import Progress, ShouldStop
 from pingdesk.store.journal import Entry, Item, Journal
-from pingdesk.wp import count_index, discussion, moderation, pings, posts, undo
+from pingdesk.store.outbox import Outbox
+from pingdesk.wp import count_index, discussion, moderation, pings, posts, reconcile, undo
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.connect import NetworkSite, list_sites
 from pingdesk.wp.discussion import DiscussionSettings
-from pingdesk.wp.moderation import ModerationResult, UndoResult
+from pingdesk.wp.moderation import ModerationResult, Reporting, UndoResult
 from pingdesk.wp.permalinks import permalinks
 from pingdesk.wp.pings import Counts, Page, Ping, PingFilter
 from pingdesk.wp.posts import ClosingResult, PostFilter
-
-# Runs after every moderation that changed rows; may return a line for the moderator.
-ModerationHook = Callable[["Desk", ModerationResult], str | None]
 
 
 @dataclass(frozen=True)
@@ -55,9 +53,12 @@ class Desk:
     blog: Blog
     journal: Journal
     moderator: str = ""
-    # Run after every moderation that changed rows (Akismet reporting plugs in here);
-    # what they say is added to the result's ``notes``.
-    after_moderation: list[ModerationHook] = field(default_factory=list)
+    # Akismet beside every status change, as wp-admin with the plugin: the trail
+    # written with the change, reports staged in the outbox (None: neither).
+    reporting: Reporting | None = None
+    # Actions an earlier pingdesk left unresolved, settled when this desk opened.
+    settled: list[reconcile.Settled] = field(default_factory=list)
+    _outbox: Outbox | None = field(default=None, repr=False)
 
     # -- reading ---------------------------------------------------------------
 
@@ -142,28 +143,34 @@ class Desk:
             progress=progress,
             should_stop=should_stop,
             chunk_size=chunk_size,
+            reporting=self.reporting,
         )
         result.requested += len(missing)
         result.conflicts.extend(moderation.Conflict(i, "?", None) for i in missing)
-        if result.changed:
-            self._after(result)
         return result
 
-    def _after(self, result: ModerationResult) -> None:
-        for hook in self.after_moderation:
-            note = hook(self, result)
-            if note:
-                result.notes.append(note)
+    def undo(self, action_id: int | None = None) -> UndoResult:
+        """Undo the newest action (an interrupted one included), or the one given."""
+        if action_id is None:
+            return undo.undo(self.blog, self.journal, reporting=self.reporting)
+        return undo.undo_entry(self.blog, self.journal, action_id, reporting=self.reporting)
 
-    def undo(self) -> UndoResult:
-        result = undo.undo(self.blog, self.journal)
-        if result.transitions:
-            synthetic = ModerationResult(f"undo {result.undone_action}")
-            synthetic.changed = list(result.restored)
-            synthetic.transitions = dict(result.transitions)
-            self._after(synthetic)
-            result.notes.extend(synthetic.notes)
-        return result
+    def reconcile(self) -> list[reconcile.Settled]:
+        """Settle actions an earlier pingdesk left unresolved (a crash, a kill, a lost
+        connection); their reports become ready to send."""
+        found = reconcile.reconcile(self.blog, self.journal)
+        self.settled.extend(found)
+        return found
+
+    @property
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            self._outbox = Outbox(self.journal.path)
+        return self._outbox
+
+    def reports_waiting(self) -> int:
+        """Akismet reports queued for this blog and not sent yet."""
+        return self.outbox.count(self.blog.key)
 
     def restore(self, ping_id: int) -> list[int]:
         return moderation.restore(self.blog, self.journal, ping_id)
@@ -222,4 +229,7 @@ class Desk:
 
     def close(self) -> None:
         """Release the database connections (the journal belongs to whoever opened it)."""
+        if self._outbox is not None:
+            self._outbox.close()
+            self._outbox = None
         self.blog.engine.dispose()

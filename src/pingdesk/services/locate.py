@@ -24,6 +24,7 @@ from pathlib import Path
 from pingdesk.config import Config, Environment, Profile, load_config
 from pingdesk.errors import ConfigError, PingdeskError, UsageError
 from pingdesk.services.desk import Desk
+from pingdesk.services.reporting import reporting_for
 from pingdesk.store.journal import Journal
 from pingdesk.textsafe import clean
 from pingdesk.wp.connect import (
@@ -162,16 +163,17 @@ def locate(where: Where, config: Config, *, cwd: Path | None = None) -> Target:
 def open_desk(where: Where, config: Config, journal: Journal, *, reporting: bool = True) -> Desk:
     """Connect to the blog ``where`` names and set a Desk on it.
 
-    ``reporting`` hooks Akismet reporting of spam / not spam in, as wp-admin's
-    plugin reports them. It loads the HTTP stack (httpx, akismet), so read-only
-    commands leave it out and start faster.
+    Actions an earlier pingdesk left unresolved on this blog are settled first
+    (``desk.settled`` says which). ``reporting`` adds Akismet beside every status
+    change, as wp-admin's plugin does (its trail, reports staged in the outbox);
+    read-only commands leave it out.
     """
     blog = connect(locate(where, config))
-    desk = Desk(blog, journal, moderator=config.moderator.login or "")
+    login = config.moderator.login or ""
+    desk = Desk(blog, journal, moderator=login)
     if reporting:
-        from pingdesk.services.akismet import install_reporting
-
-        install_reporting(desk, config)
+        desk.reporting = reporting_for(blog, config, login or None)
+    desk.reconcile()
     return desk
 
 

@@ -1,23 +1,41 @@
 """The local journal: every action pingdesk takes, with what it needs to undo it.
 
-A SQLite file in the user data dir (platformdirs). Items are written and
-committed *before* the WordPress transaction that changes those rows commits,
-so a permanent delete can always be restored from here, even after a crash.
-An item's ``applied`` flag is set once the WordPress side committed.
+A SQLite file in the user data dir (platformdirs). The protocol, per chunk of
+an action, has no gap a crash can fall into:
+
+1. **stage** — inside the WordPress transaction, before it commits, the chunk's
+   items (what undo needs: for a delete the whole row and its meta) and its
+   Akismet reports are committed here in one SQLite transaction;
+2. the WordPress transaction commits;
+3. **applied** — the items are marked applied and their reports become ready
+   to send, again in one SQLite transaction.
+
+A crash, a kill or a lost connection between 1 and 3 leaves staged items and
+an action still ``pending`` whose owner is gone. The next pingdesk to open the
+blog reconciles it from the rows themselves (``wp/reconcile.py``): an item
+whose row now holds what the journal expected counts as applied, any other
+never happened. The action is then ``interrupted`` and undoable like any other.
+
+A journal that cannot be written (locked past a bounded wait, read-only, a full
+disk) raises ``JournalUnavailable`` before WordPress changes anything.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pingdesk.errors import DatabaseUnavailable
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS actions (
@@ -25,7 +43,7 @@ CREATE TABLE IF NOT EXISTS actions (
     at TEXT NOT NULL,
     blog TEXT NOT NULL,
     action TEXT NOT NULL,
-    state TEXT NOT NULL,          -- pending | done | failed | undone
+    state TEXT NOT NULL,          -- pending | done | failed | interrupted | undone
     summary TEXT NOT NULL DEFAULT '{}',
     undo_of INTEGER
 );
@@ -42,11 +60,81 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_action ON items (action_id);
 CREATE INDEX IF NOT EXISTS items_object ON items (kind, object_id);
+CREATE TABLE IF NOT EXISTS outbox (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    blog_key    TEXT    NOT NULL,
+    item_id     INTEGER,          -- the journal item whose change this reports
+    ready       INTEGER NOT NULL DEFAULT 1,   -- 0 until that change is committed
+    comment_id  INTEGER NOT NULL,
+    verdict     TEXT    NOT NULL CHECK (verdict IN ('spam', 'ham')),
+    blog_url    TEXT    NOT NULL,
+    user_ip     TEXT    NOT NULL,
+    fields      TEXT    NOT NULL,
+    created     REAL    NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    not_before  REAL,
+    claimed_by  TEXT,
+    claimed_until REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_blog ON outbox (blog_key, ready, id);
+CREATE INDEX IF NOT EXISTS outbox_item ON outbox (item_id);
 """
+
+# Columns added after the first release: (table, column, declaration).
+MIGRATIONS = (
+    ("actions", "owner", "TEXT"),
+    ("actions", "total", "INTEGER"),
+    ("items", "undoes", "INTEGER"),
+)
+
+# How long a write waits for another pingdesk holding the journal.
+LOCK_WAIT_S = 5.0
+
+
+class JournalUnavailable(DatabaseUnavailable):
+    """The journal cannot be written: nothing was changed in WordPress."""
 
 
 def utcnow() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot: tells a reused pid apart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def this_owner() -> str:
+    """host:boot:pid:start — enough to tell later whether the process still runs."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{_boot_id()}:{pid}:{_start_time(pid)}"
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Is the pingdesk that began an action still running? Unknown hosts count as alive."""
+    if not owner:
+        return False
+    parts = owner.split(":")
+    if len(parts) != 4:
+        return False
+    host, boot, pid, start = parts
+    if host != socket.gethostname():
+        return True  # another machine's pingdesk: we cannot tell, so we do not touch it
+    if boot != _boot_id():
+        return False
+    return _start_time(int(pid)) == start and start != ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +146,8 @@ class Entry:
     state: str
     summary: dict[str, Any]
     undo_of: int | None
+    owner: str | None = None
+    total: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +170,7 @@ class Item:
     after: dict[str, Any]
     applied: bool
     restored: bool
+    undoes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,10 +179,27 @@ class NewItem:
     object_id: int | str
     before: dict[str, Any]
     after: dict[str, Any]
+    undoes: int | None = None  # for an undo: the item it reverses
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """An Akismet report to queue with the change it reports (``item`` indexes the chunk)."""
+
+    item: int
+    comment_id: int
+    verdict: str
+    blog_url: str
+    user_ip: str
+    fields: dict[str, str]
 
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, default=str, separators=(",", ":"))
+
+
+_ACTION_COLS = "id, at, blog, action, state, summary, undo_of, owner, total"
+_ITEM_COLS = "id, action_id, kind, object_id, before, after, applied, restored, undoes"
 
 
 class Journal:
@@ -99,17 +207,43 @@ class Journal:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # The journal holds full rows of deleted pings (IPs, e-mail): private.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
+        self.owner = this_owner()
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(SCHEMA)
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # The journal holds full rows of deleted pings (IPs, e-mail): private.
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                os.close(fd)
+            self._db = sqlite3.connect(
+                str(path), check_same_thread=False, isolation_level=None, timeout=LOCK_WAIT_S
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            with self._tx() as db:
+                for stmt in SCHEMA.split(";"):
+                    if stmt.strip():
+                        db.execute(stmt)
+                for table, column, decl in MIGRATIONS:
+                    have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+                    if column not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        except (OSError, sqlite3.Error) as exc:
+            raise self._unavailable(exc) from None
+
+    def _unavailable(self, exc: BaseException) -> JournalUnavailable:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            why = f"it is locked by another pingdesk (waited {LOCK_WAIT_S:.0f} s)"
+        elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
+            why = "it is read-only"
+        elif "full" in text or getattr(exc, "errno", None) == 28:
+            why = "the disk is full"
+        else:
+            why = text
+        return JournalUnavailable(
+            f"cannot write pingdesk's journal {self.path}: {why}; nothing was changed"
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -117,50 +251,124 @@ class Journal:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; any failure to write is JournalUnavailable."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._unavailable(exc) from None
             try:
                 yield self._db
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise self._unavailable(exc) from None
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
-            else:
+            try:
                 self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise self._unavailable(exc) from None
+
+    def _rollback(self) -> None:
+        with suppress(sqlite3.Error):
+            self._db.execute("ROLLBACK")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """For store/outbox.py: a write transaction on the same file."""
+        with self._tx() as db:
+            yield db
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._db
 
     # -- writing -------------------------------------------------------------
 
-    def begin(self, blog: str, action: str, *, undo_of: int | None = None) -> int:
+    def begin(
+        self, blog: str, action: str, *, undo_of: int | None = None, total: int | None = None
+    ) -> int:
         with self._tx() as db:
             cur = db.execute(
-                "INSERT INTO actions (at, blog, action, state, undo_of) VALUES (?,?,?,?,?)",
-                (utcnow(), blog, action, "pending", undo_of),
+                "INSERT INTO actions (at, blog, action, state, undo_of, owner, total)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (utcnow(), blog, action, "pending", undo_of, self.owner, total),
             )
             return int(cur.lastrowid or 0)
 
-    def add_items(self, action_id: int, items: Iterable[NewItem]) -> list[int]:
-        ids = []
+    def stage(
+        self,
+        action_id: int,
+        blog: str,
+        items: Sequence[NewItem],
+        reports: Sequence[NewReport] = (),
+    ) -> list[int]:
+        """Step 1: the chunk's items and its reports (not ready yet), in one transaction."""
+        ids: list[int] = []
+        if not items:
+            return ids
         with self._tx() as db:
             for it in items:
                 cur = db.execute(
-                    "INSERT INTO items (action_id, kind, object_id, before, after) "
-                    "VALUES (?,?,?,?,?)",
-                    (action_id, it.kind, str(it.object_id), _dumps(it.before), _dumps(it.after)),
+                    "INSERT INTO items (action_id, kind, object_id, before, after, undoes)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (
+                        action_id,
+                        it.kind,
+                        str(it.object_id),
+                        _dumps(it.before),
+                        _dumps(it.after),
+                        it.undoes,
+                    ),
                 )
                 ids.append(int(cur.lastrowid or 0))
+            now = time.time()
+            db.executemany(
+                "INSERT INTO outbox (blog_key, item_id, ready, comment_id, verdict, blog_url,"
+                " user_ip, fields, created) VALUES (?,?,0,?,?,?,?,?,?)",
+                [
+                    (
+                        blog,
+                        ids[r.item],
+                        r.comment_id,
+                        r.verdict,
+                        r.blog_url,
+                        r.user_ip,
+                        json.dumps(r.fields, sort_keys=True),
+                        now,
+                    )
+                    for r in reports
+                ],
+            )
         return ids
 
-    def mark_applied(self, item_ids: list[int]) -> None:
+    def applied(self, item_ids: Sequence[int]) -> None:
+        """Step 3: the WordPress transaction committed; its reports may be sent."""
         if not item_ids:
             return
         with self._tx() as db:
-            db.executemany("UPDATE items SET applied = 1 WHERE id = ?", [(i,) for i in item_ids])
+            for chunk in _chunks(item_ids, 500):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"UPDATE items SET applied = 1 WHERE id IN ({marks})", chunk)
+                db.execute(f"UPDATE outbox SET ready = 1 WHERE item_id IN ({marks})", chunk)
 
-    def drop_items(self, item_ids: list[int]) -> None:
-        """Items whose WordPress transaction rolled back never happened."""
+    def drop(self, item_ids: Sequence[int]) -> None:
+        """Items whose WordPress transaction rolled back never happened (nor their reports)."""
         if not item_ids:
             return
         with self._tx() as db:
-            db.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in item_ids])
+            for chunk in _chunks(item_ids, 500):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM outbox WHERE item_id IN ({marks})", chunk)
+                db.execute(f"DELETE FROM items WHERE id IN ({marks})", chunk)
+
+    def add_items(self, action_id: int, items: Iterable[NewItem]) -> list[int]:
+        """Stage items with no reports (posts, options)."""
+        entry = self.get(action_id)
+        return self.stage(action_id, entry.blog if entry else "", list(items))
 
     def finish(self, action_id: int, state: str, summary: dict[str, Any]) -> None:
         with self._tx() as db:
@@ -168,6 +376,21 @@ class Journal:
                 "UPDATE actions SET state = ?, summary = ? WHERE id = ?",
                 (state, _dumps(summary), action_id),
             )
+
+    def release(self, action_id: int) -> None:
+        """An action cut short: no owner any more, so reconciliation settles it."""
+        with self._tx() as db:
+            db.execute("UPDATE actions SET owner = NULL WHERE id = ?", (action_id,))
+
+    def discard(self, action_id: int) -> None:
+        """Forget an action that staged nothing (a settings change that changed nothing)."""
+        with self._tx() as db:
+            db.execute(
+                "DELETE FROM outbox WHERE item_id IN (SELECT id FROM items WHERE action_id = ?)",
+                (action_id,),
+            )
+            db.execute("DELETE FROM items WHERE action_id = ?", (action_id,))
+            db.execute("DELETE FROM actions WHERE id = ?", (action_id,))
 
     def set_state(self, action_id: int, state: str) -> None:
         with self._tx() as db:
@@ -177,100 +400,168 @@ class Journal:
         with self._tx() as db:
             db.executemany("UPDATE items SET restored = 1 WHERE id = ?", [(i,) for i in item_ids])
 
+    def settle(
+        self,
+        action_id: int,
+        applied: Sequence[int],
+        dropped: Sequence[int],
+        summary: dict[str, Any],
+    ) -> None:
+        """Reconciliation's verdict on an unresolved action, in one transaction."""
+        with self._tx() as db:
+            for chunk in _chunks(applied, 500):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"UPDATE items SET applied = 1 WHERE id IN ({marks})", chunk)
+                db.execute(f"UPDATE outbox SET ready = 1 WHERE item_id IN ({marks})", chunk)
+            for chunk in _chunks(dropped, 500):
+                marks = ",".join("?" * len(chunk))
+                db.execute(f"DELETE FROM outbox WHERE item_id IN ({marks})", chunk)
+                db.execute(f"DELETE FROM items WHERE id IN ({marks})", chunk)
+            db.execute(
+                "UPDATE actions SET state = 'interrupted', summary = ? WHERE id = ?",
+                (_dumps(summary), action_id),
+            )
+
     # -- reading -------------------------------------------------------------
 
-    def _entry(self, row: tuple[Any, ...]) -> Entry:
-        return Entry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5] or "{}"), row[6])
+    def _entry(self, row: Sequence[Any]) -> Entry:
+        return Entry(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            json.loads(row[5] or "{}"),
+            row[6],
+            row[7],
+            row[8],
+        )
 
     def get(self, action_id: int) -> Entry | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, at, blog, action, state, summary, undo_of FROM actions WHERE id = ?",
-                (action_id,),
+                f"SELECT {_ACTION_COLS} FROM actions WHERE id = ?", (action_id,)
             ).fetchone()
         return self._entry(row) if row else None
 
     def entries(self, blog: str, limit: int = 50) -> list[Entry]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, at, blog, action, state, summary, undo_of FROM actions "
-                "WHERE blog = ? ORDER BY id DESC LIMIT ?",
+                f"SELECT {_ACTION_COLS} FROM actions WHERE blog = ? ORDER BY id DESC LIMIT ?",
                 (blog, limit),
             ).fetchall()
         return [self._entry(r) for r in rows]
 
+    def unresolved(self, blog: str) -> list[Entry]:
+        """Actions still pending whose pingdesk is gone: reconciliation's work."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_ACTION_COLS} FROM actions WHERE blog = ? AND state = 'pending'"
+                " ORDER BY id",
+                (blog,),
+            ).fetchall()
+        return [e for e in map(self._entry, rows) if not owner_alive(e.owner)]
+
+    def running(self, blog: str) -> list[Entry]:
+        """Actions another live pingdesk is applying right now."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_ACTION_COLS} FROM actions WHERE blog = ? AND state = 'pending'"
+                " AND owner IS NOT ? ORDER BY id",
+                (blog, self.owner),
+            ).fetchall()
+        return [e for e in map(self._entry, rows) if owner_alive(e.owner)]
+
     def last_undoable(self, blog: str) -> Entry | None:
-        """The newest completed action that is not itself an undo and not yet undone."""
+        """The newest finished action that is not itself an undo and not yet undone."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, at, blog, action, state, summary, undo_of FROM actions "
-                "WHERE blog = ? AND state IN ('done', 'partial') AND undo_of IS NULL "
-                "AND action NOT IN ('restore') ORDER BY id DESC LIMIT 1",
+                f"SELECT {_ACTION_COLS} FROM actions "
+                "WHERE blog = ? AND state IN ('done', 'partial', 'interrupted') "
+                "AND undo_of IS NULL AND action NOT IN ('restore') ORDER BY id DESC LIMIT 1",
                 (blog,),
             ).fetchone()
         return self._entry(row) if row else None
 
-    def _item(self, r: tuple[Any, ...]) -> Item:
+    def _item(self, r: Sequence[Any]) -> Item:
         return Item(
-            r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), bool(r[6]), bool(r[7])
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            json.loads(r[4]),
+            json.loads(r[5]),
+            bool(r[6]),
+            bool(r[7]),
+            r[8],
         )
-
-    _ITEM_COLS = "id, action_id, kind, object_id, before, after, applied, restored"
 
     def items(self, action_id: int) -> list[Item]:
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {self._ITEM_COLS} FROM items WHERE action_id = ? ORDER BY id",
+                f"SELECT {_ITEM_COLS} FROM items WHERE action_id = ? ORDER BY id",
                 (action_id,),
             ).fetchall()
         return [self._item(r) for r in rows]
+
+    def undone_items(self, action_id: int) -> set[int]:
+        """Items of ``action_id`` already reversed by an applied item of an undo."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT i.undoes FROM items i JOIN actions a ON a.id = i.action_id "
+                "WHERE a.undo_of = ? AND i.applied = 1 AND i.undoes IS NOT NULL",
+                (action_id,),
+            ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def later_touching(
+        self, blog: str, action_id: int, kind: str, objects: Iterable[str]
+    ) -> list[int]:
+        """Later actions (not undos of this one) whose applied items touch these objects."""
+        wanted = list(dict.fromkeys(objects))
+        found: set[int] = set()
+        with self._lock:
+            for chunk in _chunks(wanted, 500):
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    "SELECT DISTINCT a.id FROM items i JOIN actions a ON a.id = i.action_id "
+                    f"WHERE a.blog = ? AND a.id > ? AND i.kind = ? AND i.object_id IN ({marks}) "
+                    "AND i.applied = 1 AND a.state != 'undone' "
+                    "AND (a.undo_of IS NULL OR a.undo_of != ?)",
+                    (blog, action_id, kind, *chunk, action_id),
+                ).fetchall()
+                found.update(int(r[0]) for r in rows)
+        return sorted(found)
 
     def deleted(self, blog: str, comment_id: int) -> Item | None:
         """The newest journaled permanent delete of ``comment_id`` not yet restored."""
         with self._lock:
             row = self._db.execute(
-                f"SELECT {', '.join('i.' + c for c in self._ITEM_COLS.split(', '))} "
+                f"SELECT {', '.join('i.' + c for c in _ITEM_COLS.split(', '))} "
                 "FROM items i JOIN actions a ON a.id = i.action_id "
                 "WHERE a.blog = ? AND a.action = 'delete' AND i.kind = 'comment' "
-                "AND i.object_id = ? AND i.restored = 0 ORDER BY i.id DESC LIMIT 1",
+                "AND i.object_id = ? AND i.restored = 0 AND i.applied = 1 "
+                "ORDER BY i.id DESC LIMIT 1",
                 (blog, str(comment_id)),
             ).fetchone()
         return self._item(row) if row else None
 
     def history(self, blog: str, comment_id: int) -> list[tuple[Entry, Item]]:
         """Every journaled action that touched one comment, oldest first."""
+        cols = ", ".join("a." + c for c in _ACTION_COLS.split(", "))
         with self._lock:
             rows = self._db.execute(
-                "SELECT a.id, a.at, a.blog, a.action, a.state, a.summary, a.undo_of, "
-                + ", ".join("i." + c for c in self._ITEM_COLS.split(", "))
+                f"SELECT {cols}, "
+                + ", ".join("i." + c for c in _ITEM_COLS.split(", "))
                 + " FROM items i JOIN actions a ON a.id = i.action_id "
-                "WHERE a.blog = ? AND i.kind = 'comment' AND i.object_id = ? ORDER BY i.id",
+                "WHERE a.blog = ? AND i.kind = 'comment' AND i.object_id = ? AND i.applied = 1 "
+                "ORDER BY i.id",
                 (blog, str(comment_id)),
             ).fetchall()
-        return [(self._entry(r[:7]), self._item(r[7:])) for r in rows]
+        return [(self._entry(r[:9]), self._item(r[9:])) for r in rows]
 
 
-@contextmanager
-def staged(
-    journal: Journal | None, action_id: int | None
-) -> Iterator[Callable[[list[NewItem]], None]]:
-    """Record items before the WordPress transaction inside this block commits.
-
-    Wrap the transaction: items recorded inside it are marked applied when the
-    block ends normally and dropped if it raises (that change never happened).
-    Without a journal the recorder does nothing.
-    """
-    ids: list[int] = []
-
-    def record(items: list[NewItem]) -> None:
-        if journal is not None and action_id is not None and items:
-            ids.extend(journal.add_items(action_id, items))
-
-    try:
-        yield record
-    except BaseException:
-        if journal is not None:
-            journal.drop_items(ids)
-        raise
-    if journal is not None:
-        journal.mark_applied(ids)
+def _chunks(values: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i : i + size]

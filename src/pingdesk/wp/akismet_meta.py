@@ -247,54 +247,60 @@ def read_rows(blog: Blog, ids: Iterable[int]) -> dict[int, CommentRow]:
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return {}
+    with blog.engine.connect() as conn:
+        return read_rows_in(conn, blog, wanted)
+
+
+def read_rows_in(conn: Connection, blog: Blog, ids: Iterable[int]) -> dict[int, CommentRow]:
+    """read_rows() inside a transaction that already holds the rows."""
+    wanted = sorted({int(i) for i in ids})
     c, p, m = blog.tables.comments, blog.tables.posts, blog.tables.commentmeta
     rows: dict[int, CommentRow] = {}
-    with blog.engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            query = (
-                select(
-                    c.c.comment_ID,
-                    c.c.comment_post_ID,
-                    c.c.comment_approved,
-                    c.c.comment_type,
-                    c.c.comment_author,
-                    c.c.comment_author_email,
-                    c.c.comment_author_url,
-                    c.c.comment_author_IP,
-                    c.c.comment_agent,
-                    c.c.comment_content,
-                    c.c.comment_date_gmt,
-                    p.c.post_modified_gmt,
-                )
-                .select_from(c.outerjoin(p, p.c.ID == c.c.comment_post_ID))
-                .where(c.c.comment_ID.in_(chunk))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = (
+            select(
+                c.c.comment_ID,
+                c.c.comment_post_ID,
+                c.c.comment_approved,
+                c.c.comment_type,
+                c.c.comment_author,
+                c.c.comment_author_email,
+                c.c.comment_author_url,
+                c.c.comment_author_IP,
+                c.c.comment_agent,
+                c.c.comment_content,
+                c.c.comment_date_gmt,
+                p.c.post_modified_gmt,
             )
-            for r in conn.execute(query):
-                rows[int(r[0])] = CommentRow(
-                    comment_id=int(r[0]),
-                    post_id=int(r[1]),
-                    status=str(r[2]),
-                    comment_type=str(r[3] or ""),
-                    author=str(r[4] or ""),
-                    author_email=str(r[5] or ""),
-                    author_url=str(r[6] or ""),
-                    author_ip=str(r[7] or ""),
-                    agent=str(r[8] or ""),
-                    content=str(r[9] or ""),
-                    date_gmt=r[10],
-                    post_modified_gmt=r[11],
-                )
-            # get_comment_meta( $id, 'akismet_as_submitted', true ): the first row wins.
-            meta_q = (
-                select(m.c.comment_id, m.c.meta_value)
-                .where(m.c.comment_id.in_(chunk), m.c.meta_key == AS_SUBMITTED_KEY)
-                .order_by(m.c.meta_id)
+            .select_from(c.outerjoin(p, p.c.ID == c.c.comment_post_ID))
+            .where(c.c.comment_ID.in_(chunk))
+        )
+        for r in conn.execute(query):
+            rows[int(r[0])] = CommentRow(
+                comment_id=int(r[0]),
+                post_id=int(r[1]),
+                status=str(r[2]),
+                comment_type=str(r[3] or ""),
+                author=str(r[4] or ""),
+                author_email=str(r[5] or ""),
+                author_url=str(r[6] or ""),
+                author_ip=str(r[7] or ""),
+                agent=str(r[8] or ""),
+                content=str(r[9] or ""),
+                date_gmt=r[10],
+                post_modified_gmt=r[11],
             )
-            for cid, value in conn.execute(meta_q):
-                row = rows.get(int(cid))
-                if row is not None and row.as_submitted is None:
-                    row.as_submitted = sanitize_as_submitted(php_unserialize(value))
+        # get_comment_meta( $id, 'akismet_as_submitted', true ): the first row wins.
+        meta_q = (
+            select(m.c.comment_id, m.c.meta_value)
+            .where(m.c.comment_id.in_(chunk), m.c.meta_key == AS_SUBMITTED_KEY)
+            .order_by(m.c.meta_id)
+        )
+        for cid, value in conn.execute(meta_q):
+            row = rows.get(int(cid))
+            if row is not None and row.as_submitted is None:
+                row.as_submitted = sanitize_as_submitted(php_unserialize(value))
     return rows
 
 
@@ -341,27 +347,6 @@ def _add_history(
 
 
 # --- what the plugin records ------------------------------------------------------------
-
-
-def record_report(
-    blog: Blog, comment_id: int, verdict: str, user: str | None, *, key_configured: bool = True
-) -> None:
-    """submit_spam_comment() / submit_nonspam_comment(): the trail of a moderator's report.
-
-    The history row comes first; then, only when an API key is configured, the
-    plugin POSTs and writes akismet_user_result and akismet_user whatever the
-    answer was, so the trail never depends on Akismet being reachable.
-    """
-    if verdict not in ("spam", "ham"):
-        raise ValueError(f"verdict must be 'spam' or 'ham', not {verdict!r}")
-    with blog.engine.begin() as conn:
-        _add_history(conn, blog, comment_id, f"report-{verdict}", user)
-        if key_configured:
-            _update_meta(
-                conn, blog, comment_id, USER_RESULT_KEY, "true" if verdict == "spam" else "false"
-            )
-            if user:  # if ( $comment['reporter'] )
-                _update_meta(conn, blog, comment_id, USER_KEY, user)
 
 
 @dataclass(frozen=True)
@@ -418,17 +403,109 @@ def plugin_active(blog: Blog) -> bool:
     return any(str(n).endswith("akismet.php") and "akismet" in str(n) for n in names)
 
 
-def record_status_change(blog: Blog, comment_id: int, new_status: str, user: str | None) -> None:
-    """transition_comment_status(): a moderator's status change that is not a report.
+def classify_transitions(
+    transitions: Mapping[int, tuple[str, str]],
+) -> tuple[list[int], list[int], list[tuple[int, str]]]:
+    """Akismet::transition_comment_status(): which changes are reports.
 
-    ``new_status`` uses WordPress's transition names: approved, unapproved,
-    spam, trash. The plugin writes nothing for 'delete' and, for a change that it
-    reports (spam from pending/approved, or out of spam), only the report rows.
+    Spam from pending/approved is a spam report; pending/approved from spam is a
+    ham report; any other change (not a delete) is a ``status-<new>`` history row.
     """
-    if new_status == "delete":
+    spam: list[int] = []
+    ham: list[int] = []
+    other: list[tuple[int, str]] = []
+    for cid, (old, new) in sorted(transitions.items()):
+        if old == new:
+            continue
+        if new == "spam" and old in ("0", "1"):
+            spam.append(cid)
+        elif old == "spam" and new in ("0", "1"):
+            ham.append(cid)
+        elif new in TRANSITION_NAMES:
+            other.append((cid, TRANSITION_NAMES[new]))
+    return spam, ham, other
+
+
+@dataclass(frozen=True)
+class Trail:
+    """What the plugin's hooks would write beside a moderator's status changes.
+
+    ``reports``: an API key is configured, so spam / ham reports are made (and
+    akismet_user_result / akismet_user written); ``status_history``: the plugin
+    is active, so other changes get a ``status-<new>`` history row.
+    """
+
+    user: str | None
+    reports: bool
+    status_history: bool
+
+
+def _update_meta_many(conn: Connection, blog: Blog, values: Mapping[int, str], key: str) -> None:
+    """update_comment_meta() for many comments: update every row of the key, else add one."""
+    if not values:
         return
-    with blog.engine.begin() as conn:
-        _add_history(conn, blog, comment_id, f"status-{new_status}", user)
+    m = blog.tables.commentmeta
+    ids = sorted(values)
+    have = {
+        int(i)
+        for (i,) in conn.execute(
+            select(m.c.comment_id).where(m.c.comment_id.in_(ids), m.c.meta_key == key).distinct()
+        )
+    }
+    by_value: dict[str, list[int]] = {}
+    for i in sorted(have):
+        by_value.setdefault(values[i], []).append(i)
+    for value, group in by_value.items():
+        conn.execute(
+            update(m).where(m.c.comment_id.in_(group), m.c.meta_key == key).values(meta_value=value)
+        )
+    missing = [i for i in ids if i not in have]
+    if missing:
+        conn.execute(
+            insert(m),
+            [{"comment_id": i, "meta_key": key, "meta_value": values[i]} for i in missing],
+        )
+
+
+def write_trail(
+    conn: Connection,
+    blog: Blog,
+    transitions: Mapping[int, tuple[str, str]],
+    trail: Trail,
+    *,
+    at: float | None = None,
+) -> tuple[list[int], list[int]]:
+    """The plugin's meta for a chunk of status changes, a few statements for the lot.
+
+    For a report (submit_spam_comment / submit_nonspam_comment) the history row
+    comes first, then, only with a key configured, akismet_user_result and
+    akismet_user — whatever Akismet will answer, so the trail never depends on
+    Akismet being reachable. Returns the (spam, ham) ids to report.
+    """
+    spam, ham, other = classify_transitions(transitions)
+    when = microtime() if at is None else at
+    m = blog.tables.commentmeta
+    history = [(i, "report-spam") for i in spam] + [(i, "report-ham") for i in ham]
+    if trail.status_history:
+        history += [(i, f"status-{name}") for i, name in other]
+    if history:
+        conn.execute(
+            insert(m),
+            [
+                {
+                    "comment_id": i,
+                    "meta_key": HISTORY_KEY,
+                    "meta_value": php_serialize(history_entry(event, trail.user, at=when)),
+                }
+                for i, event in sorted(history)
+            ],
+        )
+    if trail.reports and (spam or ham):
+        verdicts = {i: "true" for i in spam} | {i: "false" for i in ham}
+        _update_meta_many(conn, blog, verdicts, USER_RESULT_KEY)
+        if trail.user:  # if ( $comment['reporter'] )
+            _update_meta_many(conn, blog, dict.fromkeys(verdicts, trail.user), USER_KEY)
+    return spam, ham
 
 
 # --- reading for display ----------------------------------------------------------------

@@ -18,7 +18,7 @@ from pingdesk.errors import NotFound, UsageError
 from pingdesk.store.journal import Item, Journal, NewItem
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.moderation import Conflict
-from pingdesk.wp.txn import with_retry, write_txn
+from pingdesk.wp.txn import journaled_txn, with_retry, write_txn
 
 SETTINGS = ("default_ping_status", "default_pingback_flag")
 
@@ -83,9 +83,11 @@ def write_settings(
         return {}
     o = blog.tables.options
     changes: dict[str, tuple[str, str]] = {}
+    aid = journal.begin(blog.key, "settings", total=len(wanted)) if journal is not None else None
 
     def run() -> None:
-        with write_txn(blog) as conn:
+        changes.clear()
+        with journaled_txn(blog, journal, aid) as (conn, stager):
             current = dict(
                 conn.execute(
                     select(o.c.option_name, o.c.option_value)
@@ -95,9 +97,14 @@ def write_settings(
             )
             for name, value in wanted.items():
                 old = current.get(name)
-                if old == value:
-                    continue
-                if old is None:
+                if old != value:
+                    changes[name] = (old or "", value)
+            # Journal first: the old values are safe before WordPress's change.
+            stager.stage(
+                [NewItem("option", k, {"value": a}, {"value": b}) for k, (a, b) in changes.items()]
+            )
+            for name, (_, value) in changes.items():
+                if name not in current:
                     conn.execute(
                         insert(o).values(option_name=name, option_value=value, autoload="yes")
                     )
@@ -105,16 +112,18 @@ def write_settings(
                     conn.execute(
                         update(o).where(o.c.option_name == name).values(option_value=value)
                     )
-                changes[name] = (old or "", value)
 
-    with_retry(run)
-    if changes and journal is not None:
-        aid = journal.begin(blog.key, "settings")
-        ids = journal.add_items(
-            aid, [NewItem("option", k, {"value": a}, {"value": b}) for k, (a, b) in changes.items()]
-        )
-        journal.mark_applied(ids)
-        journal.finish(aid, "done", {"changed": sorted(changes)})
+    try:
+        with_retry(run)
+    except BaseException:
+        if journal is not None and aid is not None:
+            journal.release(aid)
+        raise
+    if journal is not None and aid is not None:
+        if changes:
+            journal.finish(aid, "done", {"changed": sorted(changes)})
+        else:
+            journal.discard(aid)  # nothing changed: nothing to list or undo
     blog.forget_options()
     return changes
 

@@ -22,6 +22,7 @@ is needed to undo it (for a delete: the whole row and all its meta).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,12 +30,16 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import DBAPIError
 
-from pingdesk.errors import NotFound, PingdeskError
+from pingdesk.errors import Interrupted, NotFound, PingdeskError
 from pingdesk.progress import Progress, ShouldStop
-from pingdesk.store.journal import Item, Journal, NewItem, staged
+from pingdesk.store.journal import Item, Journal, NewItem, NewReport
+from pingdesk.wp.akismet_meta import Trail, read_rows_in, write_trail
+from pingdesk.wp.akismet_payload import Payload, SiteInfo, build_payload, fallback_permalink
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.txn import with_retry, write_txn
+from pingdesk.wp.permalinks import permalinks
+from pingdesk.wp.txn import CommitUnknown, Stager, journaled_txn, short_reason, with_retry
 
 ACTIONS: tuple[str, ...] = ("approve", "unapprove", "spam", "unspam", "trash", "untrash", "delete")
 
@@ -154,16 +159,79 @@ def _row_dict(row: Row[Any]) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class Reporting:
+    """Akismet beside a moderation: the plugin's trail, and reports to queue when
+    ``site`` is given (an API key is configured)."""
+
+    trail: Trail
+    site: SiteInfo | None = None
+
+
+def queue_reports(
+    conn: Connection,
+    blog: Blog,
+    reporting: Reporting,
+    verdicts: Mapping[int, str],
+    item_of: Mapping[int, int],
+) -> list[NewReport]:
+    """The requests the plugin would send for these pings, built now (a later delete
+    loses nothing); ``item_of`` maps a ping to its journal item's index."""
+    site = reporting.site
+    if site is None or not verdicts:
+        return []
+    rows = read_rows_in(conn, blog, verdicts)
+    links = permalinks(blog, {r.post_id for r in rows.values()})
+    out: list[NewReport] = []
+    for cid, verdict in sorted(verdicts.items()):
+        row = rows.get(cid)
+        if row is None:
+            continue
+        link = links.get(row.post_id) or fallback_permalink(site, row.post_id)
+        built = build_payload(row, site, link, purpose="report")
+        if isinstance(built, Payload):
+            out.append(
+                NewReport(item_of[cid], cid, verdict, built.blog_url, built.user_ip, built.fields)
+            )
+    return out
+
+
+def _report_and_trail(
+    conn: Connection,
+    blog: Blog,
+    reporting: Reporting | None,
+    trans: Mapping[int, tuple[str, str]],
+    items: Sequence[NewItem],
+    stager: Stager,
+) -> None:
+    """Stage the items with their reports, then write the plugin's trail (same transaction)."""
+    if reporting is None:
+        stager.stage(items)
+        return
+    item_of = {int(it.object_id): n for n, it in enumerate(items)}
+    spam, ham = write_trail(conn, blog, trans, reporting.trail)
+    verdicts = dict.fromkeys(spam, "spam") | dict.fromkeys(ham, "ham")
+    stager.stage(items, queue_reports(conn, blog, reporting, verdicts, item_of))
+
+
 class _Chunk:
     """One transaction's worth of an action."""
 
-    def __init__(self, blog: Blog, action: str, seen: Mapping[int, str], now: int) -> None:
+    def __init__(
+        self,
+        blog: Blog,
+        action: str,
+        seen: Mapping[int, str],
+        now: int,
+        reporting: Reporting | None = None,
+    ) -> None:
         self.blog, self.action, self.seen, self.now = blog, action, seen, now
+        self.reporting = reporting
 
     def run(
         self, ids: list[int], journal: Journal | None, action_id: int | None
     ) -> tuple[list[int], dict[int, tuple[str, str]], list[Conflict], set[int]]:
-        with staged(journal, action_id) as record, write_txn(self.blog) as conn:
+        with journaled_txn(self.blog, journal, action_id) as (conn, stager):
             rows = _lock_rows(conn, self.blog, ids, full=self.action == "delete")
             ok: list[int] = []
             conflicts: list[Conflict] = []
@@ -178,10 +246,11 @@ class _Chunk:
                 return [], {}, conflicts, set()
             if self.action == "delete":
                 changed, trans, posts, items = self._delete(conn, rows, ok)
+                stager.stage(items)  # the plugin writes nothing for a delete
             else:
                 changed, trans, posts, items = self._status(conn, rows, ok)
-            # Committed to the journal before WordPress's rows change.
-            record(items)
+                # Committed to the journal (with the reports) before the rows change.
+                _report_and_trail(conn, self.blog, self.reporting, trans, items, stager)
             self._write(conn, rows, changed, trans)
             # WordPress recounts after every change; a count of approved comments
             # can only move when a row enters or leaves '1', so only those posts
@@ -327,8 +396,14 @@ def moderate(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
     now: int | None = None,
+    reporting: Reporting | None = None,
 ) -> ModerationResult:
-    """Apply ``action`` to the pings in ``seen`` ({id: status the moderator saw})."""
+    """Apply ``action`` to the pings in ``seen`` ({id: status the moderator saw}).
+
+    Raises ``Interrupted`` when the database goes away midway: the chunks that
+    committed stay journaled (and undoable); the one in flight is settled by
+    reconciliation at the next start.
+    """
     if action not in ACTIONS:
         raise PingdeskError(f"unknown action {action!r}")
     result = ModerationResult(action, requested=len(seen))
@@ -341,30 +416,52 @@ def moderate(
     todo.sort()
     if not todo:
         return result
-    action_id = journal.begin(blog.key, action) if journal is not None else None
+    action_id = journal.begin(blog.key, action, total=len(todo)) if journal is not None else None
     result.journal_id = action_id
-    worker = _Chunk(blog, action, {int(k): v for k, v in seen.items()}, now or int(time.time()))
-    done = 0
+    worker = _Chunk(
+        blog, action, {int(k): v for k, v in seen.items()}, now or int(time.time()), reporting
+    )
+    chunks = list(_chunks(todo, max(1, chunk_size)))
+    finished = False
     try:
-        for ids in _chunks(todo, max(1, chunk_size)):
+        for n, ids in enumerate(chunks):
             if should_stop is not None and should_stop():
                 result.cancelled = True
                 break
-            changed, trans, conflicts, posts = with_retry(
-                lambda ids=ids: worker.run(ids, journal, action_id)  # type: ignore[misc]
-            )
+            try:
+                changed, trans, conflicts, posts = with_retry(
+                    lambda ids=ids: worker.run(ids, journal, action_id)  # type: ignore[misc]
+                )
+            except (DBAPIError, CommitUnknown) as exc:
+                raise Interrupted(
+                    f"lost the database connection ({short_reason(exc)}) after "
+                    f"{len(result.changed):,} of {len(todo):,} pings "
+                    f"({n:,} of {len(chunks):,} chunks)",
+                    changed=result.changed,
+                ) from None
             result.changed.extend(changed)
             result.transitions.update(trans)
             result.conflicts.extend(conflicts)
             result.posts |= posts
-            done += len(ids)
             if progress is not None:
-                progress(done, len(todo))
+                progress(sum(len(c) for c in chunks[: n + 1]), len(todo))
+        finished = True
     finally:
         if journal is not None and action_id is not None:
-            state = "done" if result.changed else "failed"
-            journal.finish(action_id, state, result.summary())
+            _close_action(journal, action_id, finished, result.summary(), bool(result.changed))
     return result
+
+
+def _close_action(
+    journal: Journal, action_id: int, finished: bool, summary: dict[str, Any], changed: bool
+) -> None:
+    """Finish the journal entry; one cut short is left for reconciliation to settle."""
+    if finished:
+        journal.finish(action_id, "done" if changed else "failed", summary)
+        return
+    # The journal itself is unwritable: the next start settles it all the same.
+    with contextlib.suppress(PingdeskError):
+        journal.release(action_id)
 
 
 # -- undo and restore ----------------------------------------------------------
@@ -392,10 +489,27 @@ def _insert_trash_meta(conn: Connection, blog: Blog, cid: int, metas: list[dict[
             )
 
 
+def _trash_meta_now(
+    conn: Connection, blog: Blog, ids: list[int]
+) -> dict[int, list[dict[str, Any]]]:
+    return _meta_rows(conn, blog, ids, TRASH_KEYS)
+
+
 def undo_status_items(
-    blog: Blog, items: Sequence[Item], chunk_size: int = 1000
+    blog: Blog,
+    items: Sequence[Item],
+    *,
+    journal: Journal | None = None,
+    action_id: int | None = None,
+    reporting: Reporting | None = None,
+    chunk_size: int = 1000,
 ) -> tuple[list[int], list[Conflict], set[int], dict[int, tuple[str, str]]]:
-    """Put comments back in the status (and trash meta) they had before an action."""
+    """Put comments back in the status (and trash meta) they had before an action.
+
+    Journaled like any action (``action_id`` is the undo's own entry): each item
+    records which item it reverses, so an undo cut short can be finished later
+    without touching what it already put back.
+    """
     c, m = blog.tables.comments, blog.tables.commentmeta
     restored: list[int] = []
     conflicts: list[Conflict] = []
@@ -407,11 +521,9 @@ def undo_status_items(
         def run(chunk: Sequence[Item] = chunk) -> None:
             # Results land in the outer lists only once this transaction commits,
             # so a retried deadlock does not count a row twice.
-            restored_now: list[int] = []
             conflicts_now: list[Conflict] = []
-            trans_now: dict[int, tuple[str, str]] = {}
-            posts_now: set[int] = set()
-            with write_txn(blog) as conn:
+            todo: list[Item] = []
+            with journaled_txn(blog, journal, action_id) as (conn, stager):
                 ids = [int(it.object_id) for it in chunk]
                 rows = _lock_rows(conn, blog, ids, full=False)
                 for it in chunk:
@@ -422,10 +534,34 @@ def undo_status_items(
                         conflicts_now.append(
                             Conflict(cid, expected, None if row is None else row.comment_approved)
                         )
-                        continue
+                    else:
+                        todo.append(it)
+                touched = [int(it.object_id) for it in todo if "trash_meta" in it.before]
+                meta_now = _trash_meta_now(conn, blog, touched) if touched else {}
+                trans_now = {
+                    int(it.object_id): (it.after["status"], it.before["status"]) for it in todo
+                }
+                new_items = [
+                    NewItem(
+                        "comment",
+                        int(it.object_id),
+                        {"status": it.after["status"], "post_id": it.before.get("post_id")}
+                        | (
+                            {"trash_meta": meta_now.get(int(it.object_id), [])}
+                            if "trash_meta" in it.before
+                            else {}
+                        ),
+                        {"status": it.before["status"]},
+                        undoes=it.id,
+                    )
+                    for it in todo
+                ]
+                _report_and_trail(conn, blog, reporting, trans_now, new_items, stager)
+                for it in todo:
+                    cid = int(it.object_id)
                     conn.execute(
                         update(c)
-                        .where(c.c.comment_ID == cid, c.c.comment_approved == expected)
+                        .where(c.c.comment_ID == cid, c.c.comment_approved == it.after["status"])
                         .values(comment_approved=it.before["status"])
                     )
                     if "trash_meta" in it.before:  # spam/trash/unspam/untrash changed them
@@ -433,20 +569,27 @@ def undo_status_items(
                             delete(m).where(m.c.comment_id == cid, m.c.meta_key.in_(TRASH_KEYS))
                         )
                         _insert_trash_meta(conn, blog, cid, it.before["trash_meta"])
-                    restored_now.append(cid)
-                    trans_now[cid] = (expected, it.before["status"])
-                    posts_now.add(int(row.comment_post_ID))
-                recount_posts(conn, blog, {int(rows[i].comment_post_ID) for i in rows})
-            restored.extend(restored_now)
+                recount_posts(
+                    conn,
+                    blog,
+                    {int(rows[int(it.object_id)].comment_post_ID) for it in todo},
+                )
+            restored.extend(int(it.object_id) for it in todo)
             conflicts.extend(conflicts_now)
             trans.update(trans_now)
-            posts.update(posts_now)
+            posts.update(int(rows[int(it.object_id)].comment_post_ID) for it in todo)
 
         with_retry(run)
     return restored, conflicts, posts, trans
 
 
-def restore_deleted(blog: Blog, items: Sequence[Item]) -> tuple[list[int], list[Conflict]]:
+def restore_deleted(
+    blog: Blog,
+    items: Sequence[Item],
+    *,
+    journal: Journal | None = None,
+    action_id: int | None = None,
+) -> tuple[list[int], list[Conflict]]:
     """Re-insert permanently deleted comments with their ids, meta and children."""
     c, m = blog.tables.comments, blog.tables.commentmeta
     # Parents before children, so a restored reply's parent exists again.
@@ -455,15 +598,35 @@ def restore_deleted(blog: Blog, items: Sequence[Item]) -> tuple[list[int], list[
     def run() -> tuple[list[int], list[Conflict]]:
         done: list[int] = []
         clashes: list[Conflict] = []
-        with write_txn(blog) as conn:
-            for it in ordered:
+        with journaled_txn(blog, journal, action_id) as (conn, stager):
+            present = {
+                int(i)
+                for (i,) in conn.execute(
+                    select(c.c.comment_ID)
+                    .where(c.c.comment_ID.in_([int(it.object_id) for it in ordered]))
+                    .with_for_update()
+                )
+            }
+            todo = [it for it in ordered if int(it.object_id) not in present]
+            clashes = [
+                Conflict(int(it.object_id), "deleted", "exists")
+                for it in ordered
+                if int(it.object_id) in present
+            ]
+            stager.stage(
+                [
+                    NewItem(
+                        "comment",
+                        int(it.object_id),
+                        {"status": None, "post_id": it.before.get("post_id")},
+                        {"status": it.before["status"]},
+                        undoes=it.id,
+                    )
+                    for it in todo
+                ]
+            )
+            for it in todo:
                 cid = int(it.object_id)
-                exists_now = conn.execute(
-                    select(c.c.comment_ID).where(c.c.comment_ID == cid).with_for_update()
-                ).first()
-                if exists_now is not None:
-                    clashes.append(Conflict(cid, "deleted", "exists"))
-                    continue
                 conn.execute(insert(c).values(**it.before["row"]))
                 metas = it.before.get("meta", [])
                 if metas:
@@ -500,7 +663,7 @@ def restore_deleted(blog: Blog, items: Sequence[Item]) -> tuple[list[int], list[
                         .values(comment_parent=cid)
                     )
                 done.append(cid)
-            recount_posts(conn, blog, {int(it.before["post_id"]) for it in ordered})
+            recount_posts(conn, blog, {int(it.before["post_id"]) for it in todo})
         return done, clashes
 
     restored, conflicts = with_retry(run)
@@ -512,8 +675,8 @@ def restore(blog: Blog, journal: Journal, comment_id: int) -> list[int]:
     item = journal.deleted(blog.key, comment_id)
     if item is None:
         raise NotFound(f"no journaled delete of ping #{comment_id} on this blog")
-    uid = journal.begin(blog.key, "restore")
-    restored, conflicts = restore_deleted(blog, [item])
+    uid = journal.begin(blog.key, "restore", total=1)
+    restored, conflicts = restore_deleted(blog, [item], journal=journal, action_id=uid)
     if conflicts:
         journal.finish(uid, "failed", {"conflicts": len(conflicts)})
         raise PingdeskError(f"cannot restore #{comment_id}: a comment with that id exists")

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 
 from pingdesk.progress import Progress, ShouldStop
-from pingdesk.store.journal import Item, Journal, NewItem, staged
+from pingdesk.store.journal import Item, Journal, NewItem
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.moderation import Conflict
-from pingdesk.wp.txn import with_retry, write_txn
+from pingdesk.wp.txn import journaled_txn, with_retry, write_txn
 
 POST_ACTIONS = ("close-pings", "open-pings")
 # Post types whose ping_status means nothing to a reader.
@@ -139,8 +139,9 @@ def set_ping_status(
     if lo is None:
         return result
     lo, hi = int(lo), int(hi)
-    action_id = journal.begin(blog.key, action) if journal is not None else None
+    action_id = journal.begin(blog.key, action, total=hi - lo + 1) if journal is not None else None
     result.journal_id = action_id
+    finished = False
     try:
         for a in range(lo, hi + 1, chunk_size):
             if should_stop is not None and should_stop():
@@ -149,7 +150,7 @@ def set_ping_status(
             b = min(a + chunk_size - 1, hi)
 
             def run(a: int = a, b: int = b) -> int:
-                with staged(journal, action_id) as record, write_txn(blog) as conn:
+                with journaled_txn(blog, journal, action_id) as (conn, stager):
                     in_range = [p.c.ID.between(a, b), *where]
                     still = [
                         int(i)
@@ -157,7 +158,7 @@ def set_ping_status(
                     ]
                     if not still:
                         return 0
-                    record(
+                    stager.stage(
                         [
                             NewItem(
                                 "posts", a, {"ping_status": src, "ids": still}, {"ping_status": dst}
@@ -171,10 +172,14 @@ def set_ping_status(
             result.changed += with_retry(run)
             if progress is not None:
                 progress(b - lo + 1, hi - lo + 1)
+        finished = True
     finally:
         if journal is not None and action_id is not None:
-            summary = result.to_json() | {"posts": []}
-            journal.finish(action_id, "done" if result.changed else "failed", summary)
+            if finished:
+                summary = result.to_json() | {"posts": []}
+                journal.finish(action_id, "done" if result.changed else "failed", summary)
+            else:
+                journal.release(action_id)  # reconciliation settles what committed
     result.matched = result.changed
     return result
 
