@@ -433,10 +433,11 @@ def moderate(
                     lambda ids=ids: worker.run(ids, journal, action_id)  # type: ignore[misc]
                 )
             except (DBAPIError, CommitUnknown) as exc:
+                hint = "; `pingdesk undo` reverts them" if result.changed else ""
                 raise Interrupted(
                     f"lost the database connection ({short_reason(exc)}) after "
                     f"{len(result.changed):,} of {len(todo):,} pings "
-                    f"({n:,} of {len(chunks):,} chunks)",
+                    f"({n:,} of {len(chunks):,} chunks){hint}",
                     changed=result.changed,
                 ) from None
             result.changed.extend(changed)
