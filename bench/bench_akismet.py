@@ -31,11 +31,11 @@ from sqlalchemy import create_engine, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pingdesk.store.akismet_queue import ReportQueue
 from tests.support.akismet_fake import FakeAkismet
 
 from pingdesk.net.akismet_client import AkismetFailure
 from pingdesk.services.akismet import AkismetService, AkismetSettings
+from pingdesk.store.journal import Journal
 from pingdesk.wp.akismet_meta import record_checks
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.schema import Tables
@@ -109,23 +109,23 @@ def pending_ids(blog: Blog, limit: int, offset: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-async def pingdesk_way(blog: Blog, url: str, queue: ReportQueue, concurrency: int) -> float:
+async def pingdesk_way(blog: Blog, url: str, journal: Journal, concurrency: int) -> float:
     ids = pending_ids(blog, 10**9, 0)
     settings = AkismetSettings(endpoint=url, concurrency=concurrency)
     started = time.perf_counter()
-    async with AkismetService(blog, settings, moderator="admin", queue=queue) as svc:
+    async with AkismetService(blog, settings, moderator="admin", journal=journal) as svc:
         summary = await svc.check(ids)
     elapsed = time.perf_counter() - started
     assert summary.count("checked") == len(ids), summary.to_json()
     return elapsed
 
 
-async def plugin_way(blog: Blog, url: str, queue: ReportQueue) -> tuple[float, list[float]]:
+async def plugin_way(blog: Blog, url: str, journal: Journal) -> tuple[float, list[float]]:
     settings = AkismetSettings(endpoint=url, concurrency=1)
     batches: list[float] = []
     checked = 0
     started = time.perf_counter()
-    async with AkismetService(blog, settings, moderator="admin", queue=queue) as svc:
+    async with AkismetService(blog, settings, moderator="admin", journal=journal) as svc:
         await svc.client.verify()
         offset = 0
         while True:
@@ -162,14 +162,14 @@ async def main() -> None:
         FakeAkismet(valid_keys=(KEY,), delay=args.delay) as fake,
     ):
         root = Path(tmp)
-        queue = ReportQueue(root / "journal.sqlite3")
+        journal = Journal(root / "journal.sqlite3")
         ours: list[float] = []
         for run in range(args.runs):
             blog = make_blog(root / f"ours{run}.sqlite", args.pings)
-            ours.append(await pingdesk_way(blog, fake.url, queue, args.concurrency))
+            ours.append(await pingdesk_way(blog, fake.url, journal, args.concurrency))
             print(f"pingdesk run {run + 1}: {ours[-1]:.2f} s (max in flight {fake.max_active})")
         blog = make_blog(root / "plugin.sqlite", args.pings)
-        theirs, batches = await plugin_way(blog, fake.url, queue)
+        theirs, batches = await plugin_way(blog, fake.url, journal)
         print(f"plugin's way: {theirs:.2f} s in {len(batches)} batches of 100")
 
     med = statistics.median(ours)
