@@ -1065,3 +1065,93 @@ def test_filter_by_akismet_verdict(ak_blog: Blog) -> None:
     assert ids("spam,ham") == [1, 2]
     with pytest.raises(UsageError):
         ids("maybe")
+
+
+# --- the outbox under load: concurrent senders, a hanging Akismet, the background sender ---
+
+
+def test_two_senders_deliver_each_report_once(tmp_path: Path, fake_akismet: FakeAkismet) -> None:
+    import threading
+
+    from pingdesk.services.akismet import deliver, run_sync
+
+    blog = make_blog(tmp_path / "wp.sqlite", n_extra=60)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    act(blog, journal, "spam", {100 + n: "0" for n in range(60)})
+    assert waiting(journal, blog) == 60
+    fake_akismet.delay = 0.02  # both senders are mid-run at the same time
+    settings = AkismetSettings(endpoint=fake_akismet.url, concurrency=4)
+    results: list[int] = []
+
+    def sender() -> None:
+        own = Journal(journal.path)  # another process would open its own
+        results.append(run_sync(deliver(blog, own, settings=settings)).sent)
+        own.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    authors = [c.params["comment_author"] for c in fake_akismet.calls("submit-spam")]
+    assert sorted(authors) == sorted(f"Source {100 + n}" for n in range(60))  # each once
+    assert sum(results) == 60 and all(results), results  # both took part
+    assert waiting(journal, blog) == 0
+    journal.close()
+
+
+async def test_a_hanging_akismet_costs_one_timeout_per_run(
+    tmp_path: Path, fake_akismet: FakeAkismet
+) -> None:
+    blog = make_blog(tmp_path / "wp.sqlite", n_extra=80)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    act(blog, journal, "spam", {100 + n: "0" for n in range(80)})
+    fake_akismet.mode = "hang"
+    async with service(blog, fake_akismet.url, journal, timeout=0.5, concurrency=16) as svc:
+        svc.client._verified = True
+        started = time.monotonic()
+        summary = await svc.deliver()
+        took = time.monotonic() - started
+    fake_akismet.release()
+    # 80 reports, 16 at a time: without the stop it would be 5 timeouts.
+    assert took < 1.4, took
+    assert summary.sent == 0 and summary.remaining == 80
+    assert summary.message and "in time" in summary.message
+    journal.close()
+
+
+def test_background_sender_delivers_and_backs_off(
+    tmp_path: Path, fake_akismet: FakeAkismet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pingdesk.services.akismet import ReportSender, SenderState
+
+    blog = make_blog(tmp_path / "wp.sqlite", n_extra=30)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    states: list[SenderState] = []
+    monkeypatch.setattr(ReportSender, "BACKOFF_FIRST", 0.4)
+    sender = ReportSender(
+        blog, journal, AkismetSettings(endpoint=fake_akismet.url), states.append, poll_s=0.05
+    ).start()
+    try:
+        act(blog, journal, "spam", {100 + n: "0" for n in range(30)})
+        deadline = time.monotonic() + 10
+        while not (states and states[-1].waiting == 0 and states[-1].sent == 30):
+            assert time.monotonic() < deadline, states[-3:]
+            time.sleep(0.05)
+        assert states[-1].line() == "Akismet: 30 reported"
+        # Akismet goes down: the report waits, the line says why, then it is retried.
+        fake_akismet.modes["submit-ham"] = "500"
+        act(blog, journal, "unspam", {100: "spam"})
+        while not (states[-1].problem and states[-1].waiting == 1):
+            assert time.monotonic() < deadline + 10, states[-3:]
+            time.sleep(0.05)
+        line = states[-1].line() or ""
+        assert "1 report(s) waiting" in line and "retrying in" in line
+        fake_akismet.modes.clear()
+        while waiting(journal, blog):
+            assert time.monotonic() < deadline + 20
+            time.sleep(0.05)
+    finally:
+        sender.stop()
+        journal.close()
+    assert len(fake_akismet.calls("submit-ham")) == 2  # one 500, one that went through

@@ -590,3 +590,143 @@ def run_sync(coro: Awaitable[T]) -> T:
         return await coro
 
     return asyncio.run(main())
+
+
+# --- delivering in the background (the terminal UI) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SenderState:
+    """What the background sender has to say, for a status line."""
+
+    sent: int  # reported in the current burst
+    total: int  # sent + still waiting, for "3,200 of 10,000"
+    waiting: int
+    problem: str | None = None  # why reports wait (Akismet unreachable, 429, no key)
+    retry_in: float | None = None  # seconds until the next attempt, when waiting on a problem
+
+    def line(self) -> str | None:
+        if self.problem and self.waiting:
+            when = f"; retrying in {self.retry_in:.0f} s" if self.retry_in else ""
+            return f"Akismet: {self.waiting:,} report(s) waiting ({self.problem}{when})"
+        if self.waiting:
+            return f"Akismet: {self.sent:,} of {self.total:,} reported"
+        if self.sent:
+            return f"Akismet: {self.sent:,} reported"
+        return None
+
+
+class ReportSender:
+    """Delivers a blog's outbox from a thread of its own, never blocking moderation.
+
+    It looks at the outbox every ``poll_s`` (a COUNT on an index), so whatever
+    queues reports — this process or another — needs not tell it; reports left
+    from an earlier session go out at start. When Akismet cannot take them it
+    waits 15 s, then twice as long each time, up to 5 minutes (or what
+    Retry-After says). ``on_update`` is called from the thread, at most 10 times
+    a second.
+    """
+
+    BACKOFF_FIRST, BACKOFF_MAX = 15.0, 300.0
+
+    def __init__(
+        self,
+        blog: Blog,
+        journal: Journal,
+        settings: AkismetSettings,
+        on_update: Callable[[SenderState], None],
+        *,
+        poll_s: float = 0.5,
+    ) -> None:
+        import threading
+
+        self.blog, self.journal, self.settings = blog, journal, settings
+        self.on_update = on_update
+        self.poll_s = poll_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="akismet-sender", daemon=True)
+        self._last_update = 0.0
+        self.state = SenderState(0, 0, 0)
+
+    def start(self) -> ReportSender:
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        """Try now (after an action, or when the moderator asks)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _emit(self, state: SenderState, *, force: bool = False) -> None:
+        self.state = state
+        now = time.monotonic()
+        if force or now - self._last_update >= 0.1:
+            self._last_update = now
+            self.on_update(state)
+
+    def _run(self) -> None:
+        outbox = Outbox(self.journal.path)
+        backoff: float | None = None
+        sent = 0
+        try:
+            while not self._stop.is_set():
+                waiting = outbox.count(self.blog.key, due_only=True)
+                if not waiting:
+                    if sent:
+                        self._emit(SenderState(sent, sent, 0), force=True)
+                        sent = 0
+                    self._sleep(self.poll_s)
+                    continue
+                base = sent
+
+                def progress(done: int, due: int, base: int = base) -> None:
+                    self._emit(SenderState(base + done, base + due, due - done))
+
+                try:
+                    summary = asyncio.run(
+                        deliver(
+                            self.blog,
+                            self.journal,
+                            settings=self.settings,
+                            on_progress=progress,
+                            cancel=self._stop.is_set,
+                        )
+                    )
+                except Exception as exc:  # a sender must not die: say why and wait
+                    summary = RetrySummary(remaining=waiting, message=str(exc))
+                sent += summary.sent
+                if summary.message and summary.remaining:
+                    backoff = min(self.BACKOFF_MAX, (backoff or self.BACKOFF_FIRST / 2) * 2)
+                    pause = max(backoff, self._not_due_for(outbox))
+                    self._emit(
+                        SenderState(
+                            sent,
+                            sent + summary.remaining,
+                            summary.remaining,
+                            summary.message,
+                            pause,
+                        ),
+                        force=True,
+                    )
+                    self._sleep(pause)
+                else:
+                    backoff = None
+                    self._emit(
+                        SenderState(sent, sent + summary.remaining, summary.remaining), force=True
+                    )
+        finally:
+            outbox.close()
+
+    def _not_due_for(self, outbox: Outbox) -> float:
+        """Seconds until the earliest postponed report is due (Retry-After)."""
+        soonest = [r.not_before for r in outbox.waiting(self.blog.key)[:1] if r.not_before]
+        return max(0.0, soonest[0] - time.time()) if soonest else 0.0
+
+    def _sleep(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
