@@ -7,6 +7,7 @@ are handed in, so the demo can bind them to its offline look-alike servers.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from textual.notifications import SeverityLevel
 from pingdesk.config import Config
 from pingdesk.errors import PingdeskError
 from pingdesk.services import evidence
-from pingdesk.services.akismet import AkismetSettings
+from pingdesk.services.akismet import AkismetSettings, ReportSender, SenderState
 from pingdesk.services.desk import Desk
 from pingdesk.services.locate import OtherBlog
 from pingdesk.services.verify import VerifySettings
@@ -61,6 +62,8 @@ class PingdeskApp(App[int]):
         self._fixed_now = now
         self.refresh_interval = refresh_interval
         self.runner = JobRunner(self)
+        self.sender: ReportSender | None = None
+        self._sender_problem: str | None = None
         self.main = MainScreen()
         self.status_log: list[str] = []  # what the status line said, newest last
         if theme:
@@ -135,9 +138,43 @@ class PingdeskApp(App[int]):
     def on_mount(self) -> None:
         self.runner.start()
         self.push_screen(self.main)
+        self.start_sender()
 
     def on_unmount(self) -> None:
         self.runner.stop()
+        if self.sender is not None:
+            self.sender.stop()
+
+    # -- Akismet reports, delivered in the background --------------------------------
+
+    def start_sender(self) -> None:
+        """Deliver queued Akismet reports (this session's and any left from an earlier
+        one) from a thread of their own; moderation never waits for Akismet."""
+        reporting = self.desk.reporting
+        if reporting is None or reporting.site is None:
+            return
+        settings = self.columns.akismet.settings if self.columns.akismet else AkismetSettings()
+        self.sender = ReportSender(
+            self.desk.blog, self.desk.journal, settings, self._from_sender
+        ).start()
+
+    def _from_sender(self, state: SenderState) -> None:
+        # RuntimeError: the app is closing; the reports stay queued.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._show_sender, state)
+
+    def _show_sender(self, state: SenderState) -> None:
+        line = state.line() or ""
+        for status in self.main.query(StatusLine):
+            status.show_aside(line)
+        if state.problem and state.problem != self._sender_problem:
+            self.notify(
+                f"Akismet: {state.problem}. Reports stay queued and are retried; "
+                "moderation goes on.",
+                severity="warning",
+                timeout=8,
+            )
+        self._sender_problem = state.problem
 
     # -- jobs -----------------------------------------------------------------------
 
@@ -223,6 +260,10 @@ class PingdeskApp(App[int]):
 
     def _switched(self, desk: Desk) -> None:
         self.desk = desk
+        if self.sender is not None:
+            self.sender.stop()
+            self.sender = None
+        self.start_sender()
         old = self.main
         self.main = MainScreen()
         while len(self.screen_stack) > 1 and self.screen is not old:
