@@ -153,7 +153,8 @@ class PingdeskApp(App[int]):
         reporting = self.desk.reporting
         if reporting is None or reporting.site is None:
             return
-        settings = self.columns.akismet.settings if self.columns.akismet else AkismetSettings()
+        column = self.columns.akismet
+        settings = column.settings if isinstance(column, AkismetColumn) else AkismetSettings()
         self.sender = ReportSender(
             self.desk.blog, self.desk.journal, settings, self._from_sender
         ).start()
