@@ -203,3 +203,22 @@ def test_profile_flag_wins_over_pingdesk_db(
     # Without the flag, the variable is used (and its database is unreachable: exit 3).
     code, _, err = run(capsys, "counts")
     assert code == 3 and "unreachable" in err
+
+
+def test_a_driver_error_is_one_short_line_never_the_sql(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from pingdesk.cli.main import _unexpected
+
+    sql = "UPDATE wp_comments SET comment_approved=%s WHERE comment_ID IN (" + "%s," * 1000 + ")"
+    lost = OperationalError(sql, [1] * 1000, Exception(2013, "Lost connection to server"))
+    assert _unexpected(lost) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 200 and "UPDATE" not in err
+    assert "database is unavailable: 2013 Lost connection to server" in err
+    bad = ProgrammingError(sql, [1] * 1000, Exception(1146, "Table 'x.wp_comments' doesn't exist"))
+    assert _unexpected(bad) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "UPDATE" not in err and "1146" in err

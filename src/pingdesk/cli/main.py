@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pingdesk import __version__
 from pingdesk.cli import akismet, history, moderate, pings, posts, settings, sites, ui, verify
 from pingdesk.cli.args import add_global_options, config_of
-from pingdesk.errors import EXIT_BAD_INPUT, PingdeskError
+from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -67,5 +67,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last line of defence: one line, never a traceback
         if debug:
             raise
-        print(f"pingdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    """One line, never the SQL and its thousand parameters; the database going away
+    is exit 3 wherever it happens."""
+    if type(exc).__module__.startswith("sqlalchemy"):
+        from sqlalchemy.exc import OperationalError
+
+        from pingdesk.wp.txn import short_reason
+
+        if isinstance(exc, OperationalError):
+            print(f"pingdesk: the database is unavailable: {short_reason(exc)}", file=sys.stderr)
+            return EXIT_DB_UNAVAILABLE
+        text = short_reason(exc)
+    else:
+        text = " ".join(str(exc).split())[:300]
+    print(f"pingdesk: unexpected error: {type(exc).__name__}: {text}", file=sys.stderr)
+    return EXIT_BAD_INPUT
