@@ -1,0 +1,65 @@
+"""What every part of the main screen shares: its state and its plumbing.
+
+The main screen is one class (``screen.MainScreen``) composed of one mixin per
+concern: ``reading`` (views, filter, pages, the detail pane), ``marking``,
+``moderating`` (actions, undo, bulk) and ``checks`` (verification, Akismet). Each
+mixin is a ``MainBase``, so each sees the same state with its types.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+from textual.timer import Timer
+
+from pingdesk.errors import PingdeskError
+from pingdesk.services.desk import BlogInfo, Desk
+from pingdesk.tui.query import Query
+from pingdesk.tui.widgets.header import DeskHeader
+from pingdesk.tui.widgets.ping_table import PingTable
+from pingdesk.wp.pings import PingFilter
+
+if TYPE_CHECKING:
+    from pingdesk.tui.app import PingdeskApp
+
+
+class MainBase(Screen[None]):
+    """The main screen's state; the mixins add what it does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "pending"
+        self.query_ = Query()
+        self._data_gen = 0
+        self._snapshot_gen = 0
+        self._detail_timer: Timer | None = None
+        self._pane_timer: Timer | None = None
+        self._counts_timer: Timer | None = None
+        self._optimistic: dict[int, int] = {}  # id -> removed while its write runs
+        # (data generation, ids the write moved, whether rows may have entered the view)
+        self._changes: list[tuple[int, set[int], bool]] = []
+        self.info: BlogInfo | None = None
+
+    @property
+    def pd_app(self) -> PingdeskApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def desk(self) -> Desk:
+        return self.pd_app.desk
+
+    @property
+    def table(self) -> PingTable:
+        return self.query_one(PingTable)
+
+    @property
+    def header(self) -> DeskHeader:
+        return self.query_one(DeskHeader)
+
+    def filter(self) -> PingFilter:
+        return self.query_.apply(PingFilter(status=self.view))
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        msg = str(exc) if isinstance(exc, PingdeskError) else f"{type(exc).__name__}: {exc}"
+        self.notify(f"{what}: {msg}", severity="error", timeout=10)
