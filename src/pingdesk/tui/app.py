@@ -28,7 +28,7 @@ from pingdesk.tui.columns.akismet import AkismetColumn
 from pingdesk.tui.columns.base import Columns
 from pingdesk.tui.columns.verify import VerifyColumn
 from pingdesk.tui.jobs import JobRunner
-from pingdesk.tui.messages import JobFinished, JobProgress, JobStarted
+from pingdesk.tui.messages import JobFinished
 from pingdesk.tui.palette import PingdeskCommands
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.main import MainScreen
@@ -141,26 +141,11 @@ class PingdeskApp(App[int]):
 
     # -- jobs -----------------------------------------------------------------------
 
-    def on_job_started(self, message: JobStarted) -> None:
-        self.main.job_started(message.job)
-
-    def on_job_progress(self, message: JobProgress) -> None:
-        job = message.job
-        self.main.job_progress(job, message.done, message.total)
-        if job.on_progress is not None:
-            job.on_progress(message.done, message.total)
-
     def on_job_finished(self, message: JobFinished) -> None:
-        job = message.job
-        self.runner.pending = max(0, self.runner.pending - 1)
-        self.main.job_finished(job)
-        if message.error is not None:
-            if job.on_error is not None:
-                job.on_error(message.error)
-            else:
-                self.notify(f"{job.label}: {message.error}", severity="error")
-        elif job.on_done is not None:
-            job.on_done(message.result)
+        """Each screen handles the jobs it submitted (jobs.JobHost). This one's screen
+        closed before it ended (settings, or the blog before a site switch): the job
+        no longer counts as pending, and a failure is still reported."""
+        self.runner.finish(message, callbacks=False)
 
     # -- app-wide actions (also in the command palette) ------------------------------
 

@@ -24,7 +24,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -32,6 +31,7 @@ from textual.timer import Timer
 
 from pingdesk.services.words import format_age
 from pingdesk.textsafe import one_line
+from pingdesk.tui.messages import CursorMoved, LoadFailed, RowsLoaded
 from pingdesk.tui.views import KIND_BADGES, display_title
 from pingdesk.wp.pings import Ping
 
@@ -128,23 +128,6 @@ class PingTable(ScrollView, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, repaint=False)
-
-    class CursorMoved(Message):
-        """The row under the cursor changed (``row`` is None while it loads)."""
-
-        def __init__(self, index: int, ping_id: int | None, row: RowData | None) -> None:
-            super().__init__()
-            self.index, self.ping_id, self.row = index, ping_id, row
-
-    class LoadFailed(Message):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
-
-    class RowsLoaded(Message):
-        def __init__(self, gen: int, rows: list[RowData], asked: list[int]) -> None:
-            super().__init__()
-            self.gen, self.rows, self.asked = gen, rows, asked
 
     def __init__(
         self,
@@ -296,9 +279,7 @@ class PingTable(ScrollView, can_focus=True):
         self.refresh_line(new + 1)
         self._scroll_to_cursor()
         ping_id = self.current_id
-        self.post_message(
-            self.CursorMoved(new, ping_id, self._cache.get(ping_id) if ping_id else None)
-        )
+        self.post_message(CursorMoved(new, ping_id, self._cache.get(ping_id) if ping_id else None))
 
     def _scroll_to_cursor(self) -> None:
         rows_visible = max(1, self.scrollable_content_region.height - 1)
@@ -488,10 +469,10 @@ class PingTable(ScrollView, can_focus=True):
         try:
             rows = self.loader(ids)
         except Exception as exc:  # reported, the placeholders stay
-            self.post_message(self.RowsLoaded(gen, [], []))
-            self.post_message(self.LoadFailed(exc))
+            self.post_message(RowsLoaded(gen, [], []))
+            self.post_message(LoadFailed(exc))
             return
-        self.post_message(self.RowsLoaded(gen, rows, ids))
+        self.post_message(RowsLoaded(gen, rows, ids))
 
     def on_ping_table_rows_loaded(self, message: RowsLoaded) -> None:
         message.stop()
@@ -512,7 +493,7 @@ class PingTable(ScrollView, can_focus=True):
             self.refresh()
         current = self.current_id
         if current is not None and current in got:
-            self.post_message(self.CursorMoved(self.cursor, current, self._cache[current]))
+            self.post_message(CursorMoved(self.cursor, current, self._cache[current]))
 
     def on_ping_table_load_failed(self, message: LoadFailed) -> None:
         # Let the screen report it; keep the failed ids out of flight so ctrl+r retries.

@@ -15,6 +15,7 @@ from textual.timer import Timer
 
 from pingdesk.errors import PingdeskError
 from pingdesk.services.desk import BlogInfo, Desk
+from pingdesk.tui.jobs import JobHost
 from pingdesk.tui.query import Query
 from pingdesk.tui.widgets.header import DeskHeader
 from pingdesk.tui.widgets.ping_table import PingTable
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
     from pingdesk.tui.app import PingdeskApp
 
 
-class MainBase(Screen[None]):
-    """The main screen's state; the mixins add what it does."""
+class MainBase(JobHost, Screen[None]):
+    """The main screen's state; the mixins add what it does. Jobs it submits report
+    back to it (``JobHost``)."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -55,4 +55,5 @@ class ChecksMixin(ReadingMixin):
             self._failed("Check failed", exc)
 
         label = ("Verifying" if which == "verify" else "Akismet check") + f" {len(ids):,}"
-        self.pd_app.runner.submit(Job(label, run, on_done=done, on_error=failed, long=len(ids) > 1))
+        job = Job(label, run, on_done=done, on_error=failed, long=len(ids) > 1)
+        self.pd_app.runner.submit(job, owner=self)

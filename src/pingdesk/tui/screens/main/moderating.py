@@ -144,7 +144,7 @@ class ModeratingMixin(ReadingMixin):
 
         label = f"{done_text(action)}: {plural(n, 'ping')}"
         self.pd_app.runner.submit(
-            Job(label, run, on_done=done, on_error=failed, long=long, on_progress=None)
+            Job(label, run, on_done=done, on_error=failed, long=long), owner=self
         )
 
     def _adjust_counts(self, transitions: dict[int, tuple[str, str]]) -> None:
@@ -247,4 +247,4 @@ class ModeratingMixin(ReadingMixin):
             else:
                 self._failed("Undo failed", exc)
 
-        self.pd_app.runner.submit(Job("Undo", run, on_done=done, on_error=failed))
+        self.pd_app.runner.submit(Job("Undo", run, on_done=done, on_error=failed), owner=self)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from textual import on, work
 
 from pingdesk.services.desk import BlogInfo
+from pingdesk.tui.messages import CursorMoved
 from pingdesk.tui.query import Query
 from pingdesk.tui.screens.detail import DetailScreen
 from pingdesk.tui.screens.filter import FilterScreen
 from pingdesk.tui.screens.main.base import MainBase
 from pingdesk.tui.views import VIEWS
 from pingdesk.tui.widgets.detail import Detail, DetailPane
-from pingdesk.tui.widgets.ping_table import PingTable, RowData
+from pingdesk.tui.widgets.ping_table import RowData
 from pingdesk.wp.pings import Counts, PingFilter
 
 # Rows read first when a view opens, before the full id list arrives.
@@ -164,8 +165,8 @@ class ReadingMixin(MainBase):
 
     # -- detail pane --------------------------------------------------------------
 
-    @on(PingTable.CursorMoved)
-    def _cursor_moved(self, event: PingTable.CursorMoved) -> None:
+    @on(CursorMoved)
+    def _cursor_moved(self, event: CursorMoved) -> None:
         # The pane follows once the cursor rests: a held-down j redraws two table
         # lines per step, not the pane too.
         if self._pane_timer is not None:
@@ -176,7 +177,7 @@ class ReadingMixin(MainBase):
         # Wait a little longer before reading history (a database round trip).
         self._detail_timer = self.set_timer(0.15, lambda: self._load_detail(event.ping_id))
 
-    def _show_pane(self, event: PingTable.CursorMoved) -> None:
+    def _show_pane(self, event: CursorMoved) -> None:
         pane = self.query_one(DetailPane)
         if event.ping_id is None or event.ping_id != self.table.current_id:
             if event.ping_id is None:
