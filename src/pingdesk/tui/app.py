@@ -34,7 +34,6 @@ from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.main import MainScreen
 from pingdesk.tui.widgets.detail import Detail
 from pingdesk.tui.widgets.ping_table import RowData
-from pingdesk.tui.widgets.status import StatusLine
 from pingdesk.wp.pings import Ping
 
 
@@ -62,7 +61,7 @@ class PingdeskApp(App[int]):
         self.refresh_interval = refresh_interval
         self.runner = JobRunner(self)
         self.main = MainScreen()
-        self.status_log: list[str] = []  # what the status line said, newest last
+        self.status_log: list[str] = []  # what the status line said, newest last (say())
         if theme:
             self.theme = theme
 
@@ -77,18 +76,6 @@ class PingdeskApp(App[int]):
     ) -> None:
         """Notifications may quote the database (domains, errors): never markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
-
-    def notify_latest(self, message: str) -> None:
-        """The result of a single-row action, on the status line (a toast per key is
-        too slow at keyboard speed, see widgets/status.py); toasts elsewhere."""
-        self.status_log.append(message)
-        del self.status_log[:-100]
-        try:
-            line = self.main.query_one(StatusLine)
-        except Exception:  # main screen not mounted
-            self.notify(message)
-            return
-        line.say(message)
 
     # -- data access used by screens (all called from worker threads) -------------
 

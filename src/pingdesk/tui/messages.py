@@ -65,6 +65,22 @@ class CursorMoved(Message, namespace="ping_table"):
 
 
 @dataclass
+class TableChanged(Message, namespace="ping_table"):
+    """The table's rows or marks changed: how many there are now (``@on(TableChanged)``).
+
+    ``complete`` is False while the view is still being read (nothing yet, or only
+    its first page), when ``rows`` is not how many pings the view holds. Only the
+    newest of those queued is handled."""
+
+    rows: int
+    marked: int
+    complete: bool
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TableChanged)
+
+
+@dataclass
 class RowsLoaded(Message, namespace="ping_table"):
     """Rows read by the table's loader (``asked``: the ids it asked for)."""
 

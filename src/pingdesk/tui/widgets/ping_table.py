@@ -31,7 +31,7 @@ from textual.timer import Timer
 
 from pingdesk.services.words import format_age
 from pingdesk.textsafe import one_line
-from pingdesk.tui.messages import CursorMoved, LoadFailed, RowsLoaded
+from pingdesk.tui.messages import CursorMoved, LoadFailed, RowsLoaded, TableChanged
 from pingdesk.tui.views import KIND_BADGES, display_title
 from pingdesk.wp.pings import Ping
 
@@ -147,7 +147,7 @@ class PingTable(ScrollView, can_focus=True):
         self.marked: set[int] = set()
         self.empty_text = "No pings here."
         self.loading = False
-        self.partial = False  # only a first page of the view is known yet
+        self._partial = False
         self._cache: OrderedDict[int, RowData] = OrderedDict()
         self._gone: set[int] = set()
         self._inflight: set[int] = set()
@@ -158,6 +158,20 @@ class PingTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
 
     # -- data -------------------------------------------------------------------
+
+    @property
+    def partial(self) -> bool:
+        """The view is still being read: nothing yet, or only its first page."""
+        return self._partial
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        self._partial = value
+        self._changed()
+
+    def _changed(self) -> None:
+        """Say how many rows and marks there are now (the header shows them)."""
+        self.post_message(TableChanged(len(self.ids), len(self.marked), not self._partial))
 
     @property
     def row_count(self) -> int:
@@ -171,11 +185,18 @@ class PingTable(ScrollView, can_focus=True):
         return self._cache.get(ping_id)
 
     def set_ids(
-        self, ids: list[int], *, keep_id: int | None = None, keep_index: int | None = None
+        self,
+        ids: list[int],
+        *,
+        keep_id: int | None = None,
+        keep_index: int | None = None,
+        partial: bool = False,
     ) -> None:
         """Replace the snapshot; the cursor stays on ``keep_id`` if it is still there,
-        else at ``keep_index`` (clamped): where the row was."""
+        else at ``keep_index`` (clamped): where the row was. ``partial``: more of the
+        view is still being read."""
         self.ids = ids
+        self._partial = partial
         self.loading = False
         index = keep_index if keep_index is not None else self.cursor
         if keep_id is not None:
@@ -185,6 +206,7 @@ class PingTable(ScrollView, can_focus=True):
         self._resize_virtual()
         self._set_cursor(max(0, min(index, len(ids) - 1)), force=True)
         self.refresh()
+        self._changed()
 
     def add_rows(self, rows: Iterable[RowData]) -> None:
         """Rows read elsewhere (the first page of a view) go straight into the cache."""
@@ -237,6 +259,7 @@ class PingTable(ScrollView, can_focus=True):
         self._resize_virtual(lazy=True)
         self._set_cursor(max(0, min(self.cursor - before_cursor, len(self.ids) - 1)), force=True)
         self.refresh()
+        self._changed()
         return where
 
     def put_back(self, where: dict[int, int]) -> None:
@@ -249,6 +272,7 @@ class PingTable(ScrollView, can_focus=True):
         if current is not None:
             self._set_cursor(self.ids.index(current), force=True)
         self.refresh()
+        self._changed()
 
     def toggle_mark(self, ping_id: int) -> None:
         if ping_id in self.marked:
@@ -257,10 +281,12 @@ class PingTable(ScrollView, can_focus=True):
             self.marked.add(ping_id)
         with suppress(ValueError):
             self.refresh_line(self.ids.index(ping_id) + 1)
+        self._changed()
 
     def set_marks(self, ids: Iterable[int]) -> None:
         self.marked = set(ids) & set(self.ids)
         self.refresh()
+        self._changed()
 
     # -- cursor -------------------------------------------------------------------
 

@@ -22,7 +22,6 @@ class MarkingMixin(MainBase):
             return
         table.toggle_mark(pid)
         table.action_cursor_down()
-        self.header.set_state(marked=len(table.marked))
 
     def action_mark_all(self) -> None:
         table = self.table
@@ -34,7 +33,6 @@ class MarkingMixin(MainBase):
             table.set_marks([])
         else:
             table.set_marks(table.ids)
-        self.header.set_state(marked=len(table.marked))
 
     def action_mark_pattern(self) -> None:
         table = self.table
@@ -59,7 +57,6 @@ class MarkingMixin(MainBase):
             elif what == "check" and check:
                 self._mark_matching(replace(self.filter(), check=check), f"checked {check}")
                 return
-            self.header.set_state(marked=len(table.marked))
 
         self.app.push_screen(MarkScreen(domain, check=check or None, akismet=None), picked)
 
@@ -77,7 +74,6 @@ class MarkingMixin(MainBase):
         before = len(table.marked)
         table.set_marks(table.marked | set(ids))
         added = len(table.marked) - before
-        self.header.set_state(marked=len(table.marked))
         self.notify(f"Marked {plural(added, 'ping')} {what} ({len(table.marked):,} marked)")
 
     def action_escape(self) -> None:
@@ -85,4 +81,3 @@ class MarkingMixin(MainBase):
             self.notify("Cancelling after the current chunk…")
         elif self.table.marked:
             self.table.set_marks([])
-            self.header.set_state(marked=0)

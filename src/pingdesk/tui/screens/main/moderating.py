@@ -33,7 +33,7 @@ def _conflict_text(conflicts: list[Conflict], limit: int = 4) -> str:
     for c in conflicts[:limit]:
         now = "deleted" if c.actual is None else STATUS_NAMES.get(c.actual, c.actual)
         parts.append(f"#{c.id} is now {now}")
-    more = f" and {len(conflicts) - limit} more" if len(conflicts) > limit else ""
+    more = f" and {len(conflicts) - limit:,} more" if len(conflicts) > limit else ""
     return "; ".join(parts) + more
 
 
@@ -123,8 +123,6 @@ class ModeratingMixin(ReadingMixin):
         table = self.table
         where = table.remove_ids(seen) if optimistic else {}
         self._optimistic.update(where)
-        if optimistic and self.header.marked != len(table.marked):
-            self.header.set_state(marked=len(table.marked))
         n = len(seen)
         long = n > LONG_ACTION
         desk = self.desk
@@ -151,7 +149,7 @@ class ModeratingMixin(ReadingMixin):
         """Move the header's counts by what a write did, at once; the exact numbers
         are read again once the moderator pauses. (Recounting 1M comments after every
         key would queue seconds-long queries behind each other and slow the writes.)"""
-        counts = self.header.counts
+        counts = self.counts
         if counts is not None and transitions:
             by = {s: dict(k) for s, k in counts.by_status.items()}
             for pid, (old, new) in transitions.items():
@@ -163,7 +161,7 @@ class ModeratingMixin(ReadingMixin):
                     name = STATUS_NAMES.get(status)
                     if name in by:
                         by[name][kind] = max(0, by[name].get(kind, 0) + step)
-            self.header.set_state(counts=Counts(by))
+            self.counts = Counts(by)
         if self._counts_timer is not None:
             self._counts_timer.stop()
         self._counts_timer = self.set_timer(COUNTS_QUIET, self.load_counts)
@@ -189,16 +187,12 @@ class ModeratingMixin(ReadingMixin):
                 table.put_back(back)
         else:
             table.remove_ids(changed | conflicted)
-        if self.header.marked != len(table.marked):
-            self.header.set_state(marked=len(table.marked))
         verb = done_text(result.action)
         if result.changed:
             n = len(result.changed)
             first = f" (#{result.changed[0]})" if n == 1 else ""
             tail = " — cancelled before the end" if result.cancelled else ""
-            self.pd_app.notify_latest(
-                f"{verb} {plural(n, 'ping')}{first}{tail}. {self._undo_hint()}."
-            )
+            self.say(f"{verb} {plural(n, 'ping')}{first}{tail}. {self._undo_hint()}.")
         elif result.cancelled:
             self.notify(f"{verb}: cancelled, nothing changed.", severity="warning")
         if result.conflicts:

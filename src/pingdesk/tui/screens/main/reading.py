@@ -38,7 +38,6 @@ class ReadingMixin(MainBase):
 
     def _got_info(self, info: BlogInfo) -> None:
         self.info = info
-        self.header.set_state(info=info)
 
     def load_snapshot(
         self,
@@ -97,6 +96,7 @@ class ReadingMixin(MainBase):
     def _snapshot_failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._snapshot_gen:
             self.table.loading = False
+            self.table.partial = False
             self.table.refresh()
             self._failed("Could not read the pings", exc)
 
@@ -106,8 +106,7 @@ class ReadingMixin(MainBase):
         table = self.table
         table.add_rows(rows)
         ids = [r.ping.id for r in rows if r.ping.id not in self._optimistic]
-        table.set_ids(ids, keep_index=0)
-        table.partial = True
+        table.set_ids(ids, keep_index=0, partial=True)
 
     def _got_snapshot(
         self,
@@ -139,13 +138,11 @@ class ReadingMixin(MainBase):
         if focus_ids:
             present = set(ids)
             keep_id = next((i for i in focus_ids if i in present), keep_id)
-        table.partial = False
         table.set_ids(ids, keep_id=keep_id, keep_index=keep_index)
         table.refetch_visible()
-        self.header.set_state(marked=len(table.marked))
 
     def _set_counts(self, counts: Counts) -> None:
-        self.header.set_state(counts=counts, view=self.view, query_text=self.query_.text)
+        self.counts = counts
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def load_counts(self) -> None:
@@ -216,13 +213,14 @@ class ReadingMixin(MainBase):
         if view == self.view:
             return
         self.view = view
+        self._reread()
+
+    def _reread(self) -> None:
+        """Another view or filter: empty the table (and its marks) and read it."""
         table = self.table
-        table.marked.clear()
         table.loading = True
-        table.set_ids([])
-        self.header.set_state(view=view, marked=0)
+        table.set_ids([], partial=True)
         self.load_snapshot(keep_index=0, first_page=True)
-        self.refresh_bindings()
 
     def action_cycle_view(self, step: int) -> None:
         self.action_view(VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)])
@@ -232,12 +230,7 @@ class ReadingMixin(MainBase):
             if query is None:
                 return
             self.query_ = query
-            table = self.table
-            table.marked.clear()
-            table.loading = True
-            table.set_ids([])
-            self.header.set_state(query_text=query.text, marked=0)
-            self.load_snapshot(keep_index=0, first_page=True)
+            self._reread()
 
         allow_check = self.pd_app.columns.verify is not None
         self.app.push_screen(FilterScreen(self.query_.text, allow_check=allow_check), done)

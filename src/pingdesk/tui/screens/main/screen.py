@@ -64,15 +64,24 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
 
     def compose(self) -> ComposeResult:
         app = self.pd_app
-        yield DeskHeader(id="header")
+        yield DeskHeader(id="header").data_bind(
+            MainScreen.info,
+            MainScreen.counts,
+            MainScreen.view,
+            MainScreen.query_,
+            MainScreen.marked,
+            MainScreen.matches,
+            MainScreen.busy,
+        )
         yield PingTable(app.load_rows, extras=app.extra_columns(), now=app.now, id="pings")
         yield DetailPane(id="detail")
         yield ProgressPanel(id="progress")
-        yield StatusLine(id="status")
+        yield StatusLine(id="status").data_bind(MainScreen.status)
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.table.loading = True
+        self.table.partial = True
         self.table.focus()
         self.load_info()
         self.load_snapshot(keep_index=0, first_page=True)
@@ -120,7 +129,7 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
     def job_started(self, job: Job) -> None:
         if job.long:
             self.query_one(ProgressPanel).start(job.label)
-            self.header.set_state(busy="working…")
+            self.busy = "working…"
 
     def job_progress(self, job: Job, done: int, total: int) -> None:
         if job.long:
@@ -129,4 +138,4 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
     def job_finished(self, job: Job) -> None:
         if job.long:
             self.query_one(ProgressPanel).stop()
-            self.header.set_state(busy="")
+            self.busy = ""
