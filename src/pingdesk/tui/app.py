@@ -41,7 +41,16 @@ class PingdeskApp(App[int]):
     CSS_PATH = "pingdesk.tcss"
     TITLE = "pingdesk"
     COMMANDS = App.COMMANDS | {PingdeskCommands}
-    BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", show=False)]
+    BINDINGS = [
+        Binding(
+            "ctrl+q",
+            "request_quit",
+            "Quit",
+            show=False,
+            id="app.quit",
+            tooltip="Quit (from any screen)",
+        )
+    ]
 
     def __init__(
         self,

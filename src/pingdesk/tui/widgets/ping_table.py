@@ -101,13 +101,14 @@ def layout(width: int, extras: Sequence[tuple[str, str, int]]) -> list[Column]:
 class PingTable(ScrollView, can_focus=True):
     """The pings of one view. Owns the id snapshot, the row cache and the marks."""
 
+    HELP_TITLE = "Move"  # its keys' section in the help
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, tooltip="Next ping"),
+        Binding("k,up", "cursor_up", "Up", show=False, tooltip="Previous ping"),
+        Binding("g,home", "first", "First", show=False, tooltip="First ping"),
+        Binding("G,end", "last", "Last", show=False, tooltip="Last ping"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, tooltip="A screen down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, tooltip="A screen up"),
     ]
 
     COMPONENT_CLASSES = {

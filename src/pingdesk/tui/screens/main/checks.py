@@ -10,6 +10,8 @@ from pingdesk.tui.screens.main.reading import ReadingMixin
 class ChecksMixin(ReadingMixin):
     """Verification and Akismet checks of the marked pings, this one, or the view."""
 
+    HELP_TITLE = "Checks (when available)"  # its keys' section in the help
+
     def _marked_or_current(self) -> list[int]:
         table = self.table
         ids = [i for i in table.ids if i in table.marked]

@@ -15,6 +15,8 @@ from pingdesk.wp.pings import PingFilter
 class MarkingMixin(MainBase):
     """Marks: which pings the capital-letter actions and v/K apply to."""
 
+    HELP_TITLE = "Mark"  # its keys' section in the help
+
     def action_mark(self) -> None:
         table = self.table
         pid = table.current_id

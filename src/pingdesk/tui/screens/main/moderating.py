@@ -40,6 +40,8 @@ def _conflict_text(conflicts: list[Conflict], limit: int = 4) -> str:
 class ModeratingMixin(ReadingMixin):
     """Approve … delete, on this ping or the marked ones; undo."""
 
+    HELP_TITLE = "Moderate the ping under the cursor (it moves on), or the marked ones"
+
     def _undo_hint(self) -> str:
         return "ctrl+z undoes" if self.view in ("spam", "trash") else "z undoes"
 

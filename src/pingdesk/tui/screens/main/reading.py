@@ -27,6 +27,8 @@ PANE_QUIET = 0.05
 class ReadingMixin(MainBase):
     """Views and filter: what the table shows, read without waiting for writes."""
 
+    HELP_TITLE = "Views and filter"  # its keys' section in the help
+
     @work(thread=True, exclusive=True, group="info", exit_on_error=False)
     def load_info(self) -> None:
         try:

@@ -23,43 +23,196 @@ from pingdesk.tui.widgets.status import StatusLine
 
 
 class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
+    HELP_TITLE = "Elsewhere"
+
+    # The help screen ('?') is built from these: the tooltip is each key's prose, and
+    # its section is the mixin that defines the action (HELP_TITLE). The ids let a
+    # keymap (App.set_keymap) rebind them.
     BINDINGS = [
-        Binding("a", "act('approve')", "Approve"),
-        Binding("u", "act('unapprove')", "Unapprove", show=False),
-        Binding("s", "act('spam')", "Spam"),
+        Binding("a", "act('approve')", "Approve", id="main.approve", tooltip="Approve"),
+        Binding(
+            "u",
+            "act('unapprove')",
+            "Unapprove",
+            show=False,
+            id="main.unapprove",
+            tooltip="Unapprove (back to pending)",
+        ),
+        Binding("s", "act('spam')", "Spam", id="main.spam", tooltip="Mark as spam"),
         # One key, two meanings, as in wp-admin: check_action picks by view.
-        Binding("d", "act('trash')", "Trash"),
-        Binding("d", "act('delete')", "Delete"),
-        Binding("z", "undo", "Undo"),
-        Binding("z", "act('unspam')", "Not spam"),
-        Binding("z", "act('untrash')", "Restore"),
-        Binding("ctrl+z", "undo_any", "Undo", show=False),
-        Binding("x,space", "mark", "Mark"),
-        Binding("X", "mark_all", "Mark all", show=False),
-        Binding("m", "mark_pattern", "Mark by", show=False),
-        Binding("A", "act_marked('approve')", "Approve marked", show=False),
-        Binding("S", "act_marked('spam')", "Spam marked", show=False),
-        Binding("T", "act_marked('trash')", "Trash marked", show=False),
-        Binding("U", "act_marked('unapprove')", "Unapprove marked", show=False),
-        Binding("Z", "act_marked('restore')", "Restore marked", show=False),
-        Binding("D", "act_marked('delete')", "Delete marked", show=False),
-        Binding("slash", "filter", "Filter"),
-        Binding("1", "view('pending')", "Pending", show=False),
-        Binding("2", "view('approved')", "Approved", show=False),
-        Binding("3", "view('spam')", "Spam", show=False),
-        Binding("4", "view('trash')", "Trash", show=False),
-        Binding("tab", "cycle_view(1)", "Next view", show=False),
-        Binding("shift+tab", "cycle_view(-1)", "Previous view", show=False),
-        Binding("enter", "detail", "Detail", show=False),
-        Binding("ctrl+r", "reload", "Refresh", show=False),
-        Binding("escape", "escape", "Cancel", show=False),
-        Binding("v", "verify", "Verify", show=False),
-        Binding("V", "verify_view", "Verify view", show=False),
-        Binding("K", "akismet_check", "Akismet check", show=False),
-        Binding("c", "close_pings", "Close pings", show=False),
-        Binding("comma", "settings", "Settings", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("d", "act('trash')", "Trash", id="main.trash", tooltip="Trash (Pending, Approved)"),
+        Binding(
+            "d",
+            "act('delete')",
+            "Delete",
+            id="main.delete",
+            tooltip="Delete permanently (Spam, Trash; asks first)",
+        ),
+        Binding(
+            "z",
+            "undo",
+            "Undo",
+            id="main.undo",
+            tooltip="Undo the last action (Pending, Approved)",
+        ),
+        Binding("z", "act('unspam')", "Not spam", id="main.unspam", tooltip="Not spam (Spam)"),
+        Binding("z", "act('untrash')", "Restore", id="main.untrash", tooltip="Restore (Trash)"),
+        Binding(
+            "ctrl+z",
+            "undo_any",
+            "Undo",
+            show=False,
+            id="main.undo_any",
+            tooltip="Undo the last action, in any view",
+        ),
+        Binding(
+            "x,space", "mark", "Mark", id="main.mark", tooltip="Mark or unmark the ping, move on"
+        ),
+        Binding(
+            "X",
+            "mark_all",
+            "Mark all",
+            show=False,
+            id="main.mark_all",
+            tooltip="Mark all in view (again: unmark all)",
+        ),
+        Binding(
+            "m",
+            "mark_pattern",
+            "Mark by",
+            show=False,
+            id="main.mark_pattern",
+            tooltip="Mark by: this domain, self-pings, a verification result",
+        ),
+        Binding(
+            "A",
+            "act_marked('approve')",
+            "Approve marked",
+            show=False,
+            id="main.approve_marked",
+            tooltip="Approve the marked pings",
+        ),
+        Binding(
+            "S",
+            "act_marked('spam')",
+            "Spam marked",
+            show=False,
+            id="main.spam_marked",
+            tooltip="Spam the marked pings (asks if more than one)",
+        ),
+        Binding(
+            "T",
+            "act_marked('trash')",
+            "Trash marked",
+            show=False,
+            id="main.trash_marked",
+            tooltip="Trash the marked pings (asks if more than one)",
+        ),
+        Binding(
+            "U",
+            "act_marked('unapprove')",
+            "Unapprove marked",
+            show=False,
+            id="main.unapprove_marked",
+            tooltip="Unapprove the marked pings",
+        ),
+        Binding(
+            "Z",
+            "act_marked('restore')",
+            "Restore marked",
+            show=False,
+            id="main.restore_marked",
+            tooltip="Restore the marked (Spam: not spam; Trash: restore)",
+        ),
+        Binding(
+            "D",
+            "act_marked('delete')",
+            "Delete marked",
+            show=False,
+            id="main.delete_marked",
+            tooltip="Delete the marked permanently (Spam, Trash; asks first)",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="main.filter",
+            tooltip="Filter: words, domain:, post:, type:, self, check:",
+        ),
+        Binding("1", "view('pending')", "Pending", show=False, tooltip="Pending view"),
+        Binding("2", "view('approved')", "Approved", show=False, tooltip="Approved view"),
+        Binding("3", "view('spam')", "Spam", show=False, tooltip="Spam view"),
+        Binding("4", "view('trash')", "Trash", show=False, tooltip="Trash view"),
+        Binding("tab", "cycle_view(1)", "Next view", show=False, tooltip="Next view"),
+        Binding(
+            "shift+tab", "cycle_view(-1)", "Previous view", show=False, tooltip="Previous view"
+        ),
+        Binding(
+            "enter",
+            "detail",
+            "Detail",
+            show=False,
+            id="main.detail",
+            tooltip="Full detail of the ping (esc returns)",
+        ),
+        Binding(
+            "ctrl+r",
+            "reload",
+            "Refresh",
+            show=False,
+            id="main.reload",
+            tooltip="Read the view again now (it also does so every 30 s)",
+        ),
+        Binding(
+            "escape",
+            "escape",
+            "Cancel",
+            show=False,
+            id="main.cancel",
+            tooltip="Cancel a long action (or clear the marks)",
+        ),
+        Binding(
+            "v",
+            "verify",
+            "Verify",
+            show=False,
+            id="main.verify",
+            tooltip="Verify the sources of the marked pings (or this one)",
+        ),
+        Binding(
+            "V",
+            "verify_view",
+            "Verify view",
+            show=False,
+            id="main.verify_view",
+            tooltip="Verify the sources of every ping in the view",
+        ),
+        Binding(
+            "K",
+            "akismet_check",
+            "Akismet check",
+            show=False,
+            id="main.akismet_check",
+            tooltip="Ask Akismet about the marked pings (or this one)",
+        ),
+        Binding(
+            "c",
+            "close_pings",
+            "Close pings",
+            show=False,
+            id="main.close_pings",
+            tooltip="Close or open pings on posts",
+        ),
+        Binding(
+            "comma",
+            "settings",
+            "Settings",
+            show=False,
+            id="main.settings",
+            tooltip="Discussion settings for pings",
+        ),
+        Binding("question_mark", "help", "Help", id="main.help", tooltip="This help"),
+        Binding("q", "quit", "Quit", id="main.quit", tooltip="Quit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -113,7 +266,7 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
     # -- elsewhere ----------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(PingTable, type(self)))
 
     def action_quit(self) -> None:
         self.pd_app.action_request_quit()
