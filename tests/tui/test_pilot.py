@@ -425,7 +425,7 @@ def _new_pending_ping(env: Env) -> int:
 
 
 async def test_long_action_progress_cancel_and_responsive(env: Env, make_app: Any) -> None:
-    import pingdesk.tui.screens.main as main_mod
+    import pingdesk.tui.screens.main.moderating as main_mod
 
     ids = env.ids()
     real_act = env.desk.act

@@ -29,7 +29,7 @@ from pingdesk.tui.columns.akismet import AkismetColumn
 from pingdesk.tui.columns.base import Columns
 from pingdesk.tui.columns.verify import VerifyColumn
 from pingdesk.tui.jobs import JobRunner
-from pingdesk.tui.messages import JobFinished, JobProgress, JobStarted
+from pingdesk.tui.messages import JobFinished
 from pingdesk.tui.palette import PingdeskCommands
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.main import MainScreen
@@ -43,7 +43,16 @@ class PingdeskApp(App[int]):
     CSS_PATH = "pingdesk.tcss"
     TITLE = "pingdesk"
     COMMANDS = App.COMMANDS | {PingdeskCommands}
-    BINDINGS = [Binding("ctrl+q", "request_quit", "Quit", show=False)]
+    BINDINGS = [
+        Binding(
+            "ctrl+q",
+            "request_quit",
+            "Quit",
+            show=False,
+            id="app.quit",
+            tooltip="Quit (from any screen)",
+        )
+    ]
 
     def __init__(
         self,
@@ -65,7 +74,7 @@ class PingdeskApp(App[int]):
         self.sender: ReportSender | None = None
         self._sender_problem: str | None = None
         self.main = MainScreen()
-        self.status_log: list[str] = []  # what the status line said, newest last
+        self.status_log: list[str] = []  # what the status line said, newest last (say())
         if theme:
             self.theme = theme
 
@@ -80,18 +89,6 @@ class PingdeskApp(App[int]):
     ) -> None:
         """Notifications may quote the database (domains, errors): never markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
-
-    def notify_latest(self, message: str) -> None:
-        """The result of a single-row action, on the status line (a toast per key is
-        too slow at keyboard speed, see widgets/status.py); toasts elsewhere."""
-        self.status_log.append(message)
-        del self.status_log[:-100]
-        try:
-            line = self.main.query_one(StatusLine)
-        except Exception:  # main screen not mounted
-            self.notify(message)
-            return
-        line.say(message)
 
     # -- data access used by screens (all called from worker threads) -------------
 
@@ -179,26 +176,11 @@ class PingdeskApp(App[int]):
 
     # -- jobs -----------------------------------------------------------------------
 
-    def on_job_started(self, message: JobStarted) -> None:
-        self.main.job_started(message.job)
-
-    def on_job_progress(self, message: JobProgress) -> None:
-        job = message.job
-        self.main.job_progress(job, message.done, message.total)
-        if job.on_progress is not None:
-            job.on_progress(message.done, message.total)
-
     def on_job_finished(self, message: JobFinished) -> None:
-        job = message.job
-        self.runner.pending = max(0, self.runner.pending - 1)
-        self.main.job_finished(job)
-        if message.error is not None:
-            if job.on_error is not None:
-                job.on_error(message.error)
-            else:
-                self.notify(f"{job.label}: {message.error}", severity="error")
-        elif job.on_done is not None:
-            job.on_done(message.result)
+        """Each screen handles the jobs it submitted (jobs.JobHost). This one's screen
+        closed before it ended (settings, or the blog before a site switch): the job
+        no longer counts as pending, and a failure is still reported."""
+        self.runner.finish(message, callbacks=False)
 
     # -- app-wide actions (also in the command palette) ------------------------------
 

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar, RadioButton, Radi
 
 from pingdesk.errors import PingdeskError
 from pingdesk.services.words import parse_age, plural
-from pingdesk.tui.jobs import Job
+from pingdesk.tui.jobs import Job, JobHost
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.wp.posts import ClosingResult, PostFilter
 
@@ -31,7 +31,7 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w for w in (text or "").replace(",", " ").split() if w)
 
 
-class ClosePingsScreen(Screen[None]):
+class ClosePingsScreen(JobHost, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back / cancel"),
         Binding("ctrl+z", "undo", "Undo last"),
@@ -213,7 +213,8 @@ class ClosePingsScreen(Screen[None]):
 
         label = ("Closing" if close else "Opening") + " pings"
         self._job = self.pd_app.runner.submit(
-            Job(label, run, on_done=done, on_error=failed, on_progress=progress, long=True)
+            Job(label, run, on_done=done, on_error=failed, on_progress=progress, long=True),
+            owner=self,
         )
 
     def action_back(self) -> None:

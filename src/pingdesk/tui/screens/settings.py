@@ -13,14 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Switch
 
 from pingdesk.services.words import SETTING_HELP
-from pingdesk.tui.jobs import Job
+from pingdesk.tui.jobs import Job, JobHost
 from pingdesk.wp.discussion import DiscussionSettings
 
 if TYPE_CHECKING:
     from pingdesk.tui.app import PingdeskApp
 
 
-class SettingsScreen(ModalScreen[None]):
+class SettingsScreen(JobHost, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
         Binding("ctrl+z", "undo", "Undo last"),
@@ -117,7 +117,7 @@ class SettingsScreen(ModalScreen[None]):
             self.notify(f"Could not save: {exc}", severity="error")
             self._load()
 
-        self.pd_app.runner.submit(Job(label, run, on_done=done, on_error=failed))
+        self.pd_app.runner.submit(Job(label, run, on_done=done, on_error=failed), owner=self)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,12 +1,17 @@
-"""The header: which blog, where its database is, counts per status and per kind."""
+"""The header: which blog, where its database is, counts per status and per kind.
+
+Every field is a reactive bound to the main screen's own (``data_bind``): a count
+changes in one place, on the screen, and the header follows."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from pingdesk.services.desk import BlogInfo
 from pingdesk.textsafe import one_line
+from pingdesk.tui.query import Query
 from pingdesk.tui.views import KIND_BADGES, VIEW_LABELS, VIEWS
 from pingdesk.wp.pings import KINDS, Counts
 
@@ -18,38 +23,18 @@ class DeskHeader(Widget):
 
     COMPONENT_CLASSES = {"desk-header--title", "desk-header--view", "desk-header--dim"}
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.info: BlogInfo | None = None
-        self.counts: Counts | None = None
-        self.view = "pending"
-        self.query_text = ""
-        self.marked = 0
-        self.busy = ""
+    # Bound to the main screen's state (MainBase.data_bind): never set by hand.
+    info: reactive[BlogInfo | None] = reactive(None)
+    counts: reactive[Counts | None] = reactive(None)
+    view: reactive[str] = reactive("pending")
+    query_: reactive[Query] = reactive(Query())
+    marked: reactive[int] = reactive(0)
+    matches: reactive[int | None] = reactive(None)  # None: the view is still being read
+    busy: reactive[str] = reactive("")
 
-    def set_state(
-        self,
-        *,
-        info: BlogInfo | None = None,
-        counts: Counts | None = None,
-        view: str | None = None,
-        query_text: str | None = None,
-        marked: int | None = None,
-        busy: str | None = None,
-    ) -> None:
-        if info is not None:
-            self.info = info
-        if counts is not None:
-            self.counts = counts
-        if view is not None:
-            self.view = view
-        if query_text is not None:
-            self.query_text = query_text
-        if marked is not None:
-            self.marked = marked
-        if busy is not None:
-            self.busy = busy
-        self.refresh()
+    @property
+    def query_text(self) -> str:
+        return self.query_.text
 
     def render(self) -> Text:
         title = self.get_component_rich_style("desk-header--title", partial=True)
@@ -87,6 +72,18 @@ class DeskHeader(Widget):
         if self.query_text:
             t.append("  filter: ", style="bold")
             t.append(one_line(self.query_text, 200))
+            t.append(" — " + matching(self.matches))
+        elif self.matches is None:
+            t.append("  — reading…", style=dim)
         if self.marked:
             t.append(f"  {self.marked:,} marked", style="bold")
         return t
+
+
+def matching(n: int | None) -> str:
+    """'1,234 match', or 'reading…' while the view is still being read."""
+    if n is None:
+        return "reading…"
+    if n == 0:
+        return "none match"
+    return f"{n:,} {'matches' if n == 1 else 'match'}"

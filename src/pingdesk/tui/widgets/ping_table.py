@@ -24,7 +24,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -32,6 +31,7 @@ from textual.timer import Timer
 
 from pingdesk.services.words import format_age
 from pingdesk.textsafe import one_line
+from pingdesk.tui.messages import CursorMoved, LoadFailed, RowsLoaded, TableChanged
 from pingdesk.tui.views import KIND_BADGES, display_title
 from pingdesk.wp.pings import Ping
 
@@ -101,13 +101,14 @@ def layout(width: int, extras: Sequence[tuple[str, str, int]]) -> list[Column]:
 class PingTable(ScrollView, can_focus=True):
     """The pings of one view. Owns the id snapshot, the row cache and the marks."""
 
+    HELP_TITLE = "Move"  # its keys' section in the help
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, tooltip="Next ping"),
+        Binding("k,up", "cursor_up", "Up", show=False, tooltip="Previous ping"),
+        Binding("g,home", "first", "First", show=False, tooltip="First ping"),
+        Binding("G,end", "last", "Last", show=False, tooltip="Last ping"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, tooltip="A screen down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, tooltip="A screen up"),
     ]
 
     COMPONENT_CLASSES = {
@@ -129,23 +130,6 @@ class PingTable(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, repaint=False)
 
-    class CursorMoved(Message):
-        """The row under the cursor changed (``row`` is None while it loads)."""
-
-        def __init__(self, index: int, ping_id: int | None, row: RowData | None) -> None:
-            super().__init__()
-            self.index, self.ping_id, self.row = index, ping_id, row
-
-    class LoadFailed(Message):
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
-
-    class RowsLoaded(Message):
-        def __init__(self, gen: int, rows: list[RowData], asked: list[int]) -> None:
-            super().__init__()
-            self.gen, self.rows, self.asked = gen, rows, asked
-
     def __init__(
         self,
         loader: Loader,
@@ -164,7 +148,7 @@ class PingTable(ScrollView, can_focus=True):
         self.marked: set[int] = set()
         self.empty_text = "No pings here."
         self.loading = False
-        self.partial = False  # only a first page of the view is known yet
+        self._partial = False
         self._cache: OrderedDict[int, RowData] = OrderedDict()
         self._gone: set[int] = set()
         self._inflight: set[int] = set()
@@ -175,6 +159,20 @@ class PingTable(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
 
     # -- data -------------------------------------------------------------------
+
+    @property
+    def partial(self) -> bool:
+        """The view is still being read: nothing yet, or only its first page."""
+        return self._partial
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        self._partial = value
+        self._changed()
+
+    def _changed(self) -> None:
+        """Say how many rows and marks there are now (the header shows them)."""
+        self.post_message(TableChanged(len(self.ids), len(self.marked), not self._partial))
 
     @property
     def row_count(self) -> int:
@@ -188,11 +186,18 @@ class PingTable(ScrollView, can_focus=True):
         return self._cache.get(ping_id)
 
     def set_ids(
-        self, ids: list[int], *, keep_id: int | None = None, keep_index: int | None = None
+        self,
+        ids: list[int],
+        *,
+        keep_id: int | None = None,
+        keep_index: int | None = None,
+        partial: bool = False,
     ) -> None:
         """Replace the snapshot; the cursor stays on ``keep_id`` if it is still there,
-        else at ``keep_index`` (clamped): where the row was."""
+        else at ``keep_index`` (clamped): where the row was. ``partial``: more of the
+        view is still being read."""
         self.ids = ids
+        self._partial = partial
         self.loading = False
         index = keep_index if keep_index is not None else self.cursor
         if keep_id is not None:
@@ -202,6 +207,7 @@ class PingTable(ScrollView, can_focus=True):
         self._resize_virtual()
         self._set_cursor(max(0, min(index, len(ids) - 1)), force=True)
         self.refresh()
+        self._changed()
 
     def add_rows(self, rows: Iterable[RowData]) -> None:
         """Rows read elsewhere (the first page of a view) go straight into the cache."""
@@ -254,6 +260,7 @@ class PingTable(ScrollView, can_focus=True):
         self._resize_virtual(lazy=True)
         self._set_cursor(max(0, min(self.cursor - before_cursor, len(self.ids) - 1)), force=True)
         self.refresh()
+        self._changed()
         return where
 
     def put_back(self, where: dict[int, int]) -> None:
@@ -266,6 +273,7 @@ class PingTable(ScrollView, can_focus=True):
         if current is not None:
             self._set_cursor(self.ids.index(current), force=True)
         self.refresh()
+        self._changed()
 
     def toggle_mark(self, ping_id: int) -> None:
         if ping_id in self.marked:
@@ -274,10 +282,12 @@ class PingTable(ScrollView, can_focus=True):
             self.marked.add(ping_id)
         with suppress(ValueError):
             self.refresh_line(self.ids.index(ping_id) + 1)
+        self._changed()
 
     def set_marks(self, ids: Iterable[int]) -> None:
         self.marked = set(ids) & set(self.ids)
         self.refresh()
+        self._changed()
 
     # -- cursor -------------------------------------------------------------------
 
@@ -296,9 +306,7 @@ class PingTable(ScrollView, can_focus=True):
         self.refresh_line(new + 1)
         self._scroll_to_cursor()
         ping_id = self.current_id
-        self.post_message(
-            self.CursorMoved(new, ping_id, self._cache.get(ping_id) if ping_id else None)
-        )
+        self.post_message(CursorMoved(new, ping_id, self._cache.get(ping_id) if ping_id else None))
 
     def _scroll_to_cursor(self) -> None:
         rows_visible = max(1, self.scrollable_content_region.height - 1)
@@ -488,10 +496,10 @@ class PingTable(ScrollView, can_focus=True):
         try:
             rows = self.loader(ids)
         except Exception as exc:  # reported, the placeholders stay
-            self.post_message(self.RowsLoaded(gen, [], []))
-            self.post_message(self.LoadFailed(exc))
+            self.post_message(RowsLoaded(gen, [], []))
+            self.post_message(LoadFailed(exc))
             return
-        self.post_message(self.RowsLoaded(gen, rows, ids))
+        self.post_message(RowsLoaded(gen, rows, ids))
 
     def on_ping_table_rows_loaded(self, message: RowsLoaded) -> None:
         message.stop()
@@ -512,7 +520,7 @@ class PingTable(ScrollView, can_focus=True):
             self.refresh()
         current = self.current_id
         if current is not None and current in got:
-            self.post_message(self.CursorMoved(self.cursor, current, self._cache[current]))
+            self.post_message(CursorMoved(self.cursor, current, self._cache[current]))
 
     def on_ping_table_load_failed(self, message: LoadFailed) -> None:
         # Let the screen report it; keep the failed ids out of flight so ctrl+r retries.
