@@ -357,3 +357,32 @@ def test_only_the_oldest_report_of_a_comment_is_claimable(journal: Journal) -> N
         ]
     finally:
         box.close()
+
+
+def test_an_undone_action_and_its_undo_do_not_block_undoing_an_older_one(
+    journal: Journal,
+) -> None:
+    """approve #A, spam #B on the same rows, undo #B (#C): #A is undoable again.
+
+    (Found by tests/wp/test_reconcile.py: #C, an undo, was named as a later action to
+    undo first, and an undo cannot be undone, so #A could never be undone.)
+    """
+
+    def applied(action: str, undo_of: int | None = None) -> int:
+        aid = journal.begin(BLOG, action, undo_of=undo_of)
+        journal.applied(journal.stage(aid, BLOG, [_item(61), _item(62)]))
+        journal.finish(aid, "done", {})
+        return aid
+
+    a = applied("approve")
+    b = applied("spam")
+    assert journal.later_touching(BLOG, a, "comment", ["61"]) == [b]
+    c = applied("undo spam", undo_of=b)
+    # Until #B is marked undone (an undo cut short), #B still stands in the way.
+    assert journal.later_touching(BLOG, a, "comment", ["61", "62"]) == [b, c]
+    journal.set_state(b, "undone")
+    assert journal.later_touching(BLOG, a, "comment", ["61", "62"]) == []
+    # The undo of #A itself never blocks #A, and an unrelated later action still does.
+    applied("undo approve", undo_of=a)
+    d = applied("trash")
+    assert journal.later_touching(BLOG, a, "comment", ["62"]) == [d]
