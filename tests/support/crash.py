@@ -15,7 +15,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,6 +257,16 @@ def wait_for_action(journal: Path, proc: subprocess.Popen[str], timeout: float =
                 pass  # the schema is not there yet
         time.sleep(0.003)
     raise AssertionError("pingdesk never began its action")
+
+
+@contextmanager
+def reaped(proc: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """Whatever happens in the block, this process (ours) does not outlive it."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            kill9(proc)
 
 
 def kill9(proc: subprocess.Popen[str]) -> None:

@@ -48,6 +48,7 @@ from tests.support.crash import (
     pingdesk,
     pingdesk_env,
     read_state,
+    reaped,
     recounted,
     statuses_of,
     wait_for_action,
@@ -178,19 +179,20 @@ def test_kill_9_of_pingdesk_mid_bulk_spam(
             assert set(pre.status[i] for i in ids) == {"0", "1"}
         home = tmp_path / f"run{run}"
         proc = pingdesk(["--db", url, "--prefix", "wp_", *SPAM_ALL], pingdesk_env(home))
-        assert wait_for_action(journal_file(home), proc), proc.communicate()
-        began = time.monotonic()
-        if run == 0:
-            out, err = proc.communicate(timeout=300)
-            duration = time.monotonic() - began
-            assert proc.returncode == 0, err
-            assert f"{N:,} pings" in out
-            why = f"{engine} run 0 (not killed)"
-        else:
-            delay = rng.uniform(0, duration)
-            time.sleep(max(0.0, began + delay - time.monotonic()))
-            kill9(proc)
-            why = f"{engine} run {run}: killed {delay:.3f}s into the action (seed {seed})"
+        with reaped(proc):
+            assert wait_for_action(journal_file(home), proc), proc.communicate()
+            began = time.monotonic()
+            if run == 0:
+                out, err = proc.communicate(timeout=300)
+                duration = time.monotonic() - began
+                assert proc.returncode == 0, err
+                assert f"{N:,} pings" in out
+                why = f"{engine} run 0 (not killed)"
+            else:
+                delay = rng.uniform(0, duration)
+                time.sleep(max(0.0, began + delay - time.monotonic()))
+                kill9(proc)
+                why = f"{engine} run {run}: killed {delay:.3f}s into the action (seed {seed})"
         outcome = check_after_crash(url, journal_file(home), pre, ids, why)
         outcomes[outcome] += 1
         if run and outcome == "done":
@@ -248,17 +250,18 @@ def test_kill_9_of_the_database_server_mid_bulk_spam(
         home = tmp_path / f"run{run}"
         jpath = journal_file(home)
         proc = pingdesk(["--db", url, "--prefix", "wp_", *SPAM_ALL], pingdesk_env(home))
-        assert wait_for_action(jpath, proc), proc.communicate()
-        # Mid-bulk: once the first chunk is in, at a random moment of the next one.
-        deadline = time.monotonic() + 120
-        while _applied_items(jpath) < 1000:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the first chunk never committed"
-            time.sleep(0.002)
-        delay = rng.uniform(0, 0.3)
-        time.sleep(delay)
-        server.kill9()
-        out, err = proc.communicate(timeout=120)
+        with reaped(proc):
+            assert wait_for_action(jpath, proc), proc.communicate()
+            # Mid-bulk: once the first chunk is in, at a random moment of the next one.
+            deadline = time.monotonic() + 120
+            while _applied_items(jpath) < 1000:
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "the first chunk never committed"
+                time.sleep(0.002)
+            delay = rng.uniform(0, 0.3)
+            time.sleep(delay)
+            server.kill9()
+            out, err = proc.communicate(timeout=120)
         why = f"server killed {delay:.3f}s after chunk 1 (run {run}, seed {seed})"
         assert proc.returncode == 3, f"{why}: exit {proc.returncode}\n{out}\n{err}"
         assert "Traceback" not in err, f"{why}:\n{err}"
@@ -297,7 +300,8 @@ def test_two_concurrent_akismet_retries_send_each_report_once(
         env["PINGDESK_AKISMET_ENDPOINT"] = fake.url
         args = ["--db", url, "--prefix", "wp_", "akismet", "retry"]
         senders = [pingdesk(args, env) for _ in range(2)]
-        outputs = [p.communicate(timeout=300) for p in senders]
+        with reaped(senders[0]), reaped(senders[1]):
+            outputs = [p.communicate(timeout=300) for p in senders]
         submits = fake.calls("submit-spam")
     for p, (out, err) in zip(senders, outputs, strict=True):
         # 1: the first to finish still sees the reports the other is sending as waiting.
