@@ -517,7 +517,8 @@ class Journal:
     def later_touching(
         self, blog: str, action_id: int, kind: str, objects: Iterable[str]
     ) -> list[int]:
-        """Later actions (not undos of this one) whose applied items touch these objects."""
+        """Later actions whose applied items touch these objects: not undos of this one,
+        nor undos of an action already undone (that action and its undo cancel out)."""
         wanted = list(dict.fromkeys(objects))
         found: set[int] = set()
         with self._lock:
@@ -527,7 +528,8 @@ class Journal:
                     "SELECT DISTINCT a.id FROM items i JOIN actions a ON a.id = i.action_id "
                     f"WHERE a.blog = ? AND a.id > ? AND i.kind = ? AND i.object_id IN ({marks}) "
                     "AND i.applied = 1 AND a.state != 'undone' "
-                    "AND (a.undo_of IS NULL OR a.undo_of != ?)",
+                    "AND (a.undo_of IS NULL OR (a.undo_of != ? AND a.undo_of NOT IN "
+                    "(SELECT u.id FROM actions u WHERE u.state = 'undone')))",
                     (blog, action_id, kind, *chunk, action_id),
                 ).fetchall()
                 found.update(int(r[0]) for r in rows)
