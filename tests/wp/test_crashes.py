@@ -307,7 +307,8 @@ def test_two_concurrent_akismet_retries_send_each_report_once(
         submits = fake.calls("submit-spam")
     for p, (out, err) in zip(senders, outputs, strict=True):
         # 1: the first to finish still sees the reports the other is sending as waiting.
-        assert p.returncode in (0, 1) and not err.strip(), f"{p.returncode}\n{out}\n{err}"
+        # Reports the other sender is still sending are not a failure of this one.
+        assert p.returncode == 0 and not err.strip(), f"{p.returncode}\n{out}\n{err}"
     sent = [int(out.split()[1]) for out, _ in outputs]  # "sent N waiting report(s); ..."
     assert sum(sent) == len(chosen), outputs
     assert all(sent), f"one sender sent everything: no race was tested ({sent})"

@@ -199,6 +199,7 @@ class RetrySummary:
     remaining: int = 0
     not_due: int = 0
     message: str | None = None  # why the run stopped early (Akismet down, 429, no key)
+    elsewhere: int = 0  # of ``remaining``, being sent right now by another pingdesk
 
     def line(self) -> str:
         text = f"Akismet: {self.sent:,} reported"
@@ -371,7 +372,7 @@ class AkismetService:
             outbox.postpone(blog_key, time.time() + stop.retry_after)
         why = stop or last
         summary.message = None if why is None else why.message
-        summary.remaining = outbox.count(blog_key)
+        summary.remaining, summary.elsewhere = outbox.left(blog_key, owner)
         return summary
 
     # --- check ----------------------------------------------------------------------------

@@ -234,7 +234,7 @@ class Journal:
     def _unavailable(self, exc: BaseException) -> JournalUnavailable:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            why = f"it is locked by another pingdesk (waited {LOCK_WAIT_S:.0f} s)"
+            why = f"it is locked by another pingdesk (waited {LOCK_WAIT_S:g} s)"
         elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError):
             why = "it is read-only"
         elif "full" in text or getattr(exc, "errno", None) == 28:

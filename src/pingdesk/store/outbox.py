@@ -179,6 +179,16 @@ class Outbox:
             rows = self._db.execute(sql + " ORDER BY id", args).fetchall()
         return [_report(r) for r in rows]
 
+    def left(self, blog_key: str, owner: str) -> tuple[int, int]:
+        """(waiting, of which another sender holds a live claim on), read at one instant."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(claimed_until >= ? AND claimed_by IS NOT ?), 0)"
+                " FROM outbox WHERE ready = 1 AND blog_key = ?",
+                (time.time(), owner, blog_key),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     def count(self, blog_key: str | None = None, *, due_only: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM outbox WHERE ready = 1"
         args: list[object] = []

@@ -479,15 +479,40 @@ class UndoResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _insert_trash_meta(conn: Connection, blog: Blog, cid: int, metas: list[dict[str, Any]]) -> None:
-    m = blog.tables.commentmeta
-    for meta in metas:
-        if meta["meta_key"] in TRASH_KEYS:
-            conn.execute(
-                insert(m).values(
-                    comment_id=cid, meta_key=meta["meta_key"], meta_value=meta["meta_value"]
-                )
-            )
+def _put_back(conn: Connection, blog: Blog, todo: Sequence[Item]) -> None:
+    """Statuses and trash meta as they were before, a few statements for the chunk."""
+    c, m = blog.tables.comments, blog.tables.commentmeta
+    by_move: dict[tuple[str, str], list[int]] = {}
+    for it in todo:
+        by_move.setdefault((it.after["status"], it.before["status"]), []).append(int(it.object_id))
+    for (now, before), ids in by_move.items():
+        conn.execute(
+            update(c)
+            .where(c.c.comment_ID.in_(ids), c.c.comment_approved == now)
+            .values(comment_approved=before)
+        )
+    # spam/trash/unspam/untrash changed the trash meta: put back exactly what was there.
+    touched = [it for it in todo if "trash_meta" in it.before]
+    if not touched:
+        return
+    conn.execute(
+        delete(m).where(
+            m.c.comment_id.in_([int(it.object_id) for it in touched]),
+            m.c.meta_key.in_(TRASH_KEYS),
+        )
+    )
+    values = [
+        {
+            "comment_id": int(it.object_id),
+            "meta_key": mm["meta_key"],
+            "meta_value": mm["meta_value"],
+        }
+        for it in touched
+        for mm in it.before["trash_meta"]
+        if mm["meta_key"] in TRASH_KEYS
+    ]
+    if values:
+        conn.execute(insert(m), values)
 
 
 def _trash_meta_now(
@@ -511,7 +536,6 @@ def undo_status_items(
     records which item it reverses, so an undo cut short can be finished later
     without touching what it already put back.
     """
-    c, m = blog.tables.comments, blog.tables.commentmeta
     restored: list[int] = []
     conflicts: list[Conflict] = []
     trans: dict[int, tuple[str, str]] = {}
@@ -558,18 +582,7 @@ def undo_status_items(
                     for it in todo
                 ]
                 _report_and_trail(conn, blog, reporting, trans_now, new_items, stager)
-                for it in todo:
-                    cid = int(it.object_id)
-                    conn.execute(
-                        update(c)
-                        .where(c.c.comment_ID == cid, c.c.comment_approved == it.after["status"])
-                        .values(comment_approved=it.before["status"])
-                    )
-                    if "trash_meta" in it.before:  # spam/trash/unspam/untrash changed them
-                        conn.execute(
-                            delete(m).where(m.c.comment_id == cid, m.c.meta_key.in_(TRASH_KEYS))
-                        )
-                        _insert_trash_meta(conn, blog, cid, it.before["trash_meta"])
+                _put_back(conn, blog, todo)
                 recount_posts(
                     conn,
                     blog,

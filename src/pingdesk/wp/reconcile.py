@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from pingdesk.store.journal import Entry, Item, Journal
 from pingdesk.wp.blog import Blog
+from pingdesk.wp.txn import write_txn
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,15 @@ def _comment_applied(blog: Blog, items: Sequence[Item]) -> set[int]:
     c = blog.tables.comments
     ids = sorted({int(it.object_id) for it in items})
     status: dict[int, str] = {}
-    with blog.engine.connect() as conn:
+    # Locking reads: a COMMIT the dead pingdesk sent may still be finishing in the
+    # server; FOR UPDATE waits for it instead of reading the rows from before it.
+    with write_txn(blog) as conn:
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
             for cid, st in conn.execute(
-                select(c.c.comment_ID, c.c.comment_approved).where(c.c.comment_ID.in_(chunk))
+                select(c.c.comment_ID, c.c.comment_approved)
+                .where(c.c.comment_ID.in_(chunk))
+                .with_for_update()
             ):
                 status[int(cid)] = str(st)
     out: set[int] = set()
