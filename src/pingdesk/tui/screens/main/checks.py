@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pingdesk.services.words import plural
 from pingdesk.tui.jobs import Job
 from pingdesk.tui.screens.main.reading import ReadingMixin
@@ -25,37 +27,50 @@ class ChecksMixin(ReadingMixin):
             self._run_check("verify", ids)
 
     def action_verify_view(self) -> None:
-        """V: every ping in the current view."""
+        """V: every ping in the current view. It need not wait for the view's id list:
+        while that is still being read, the job reads the ids itself."""
         table = self.table
-        if table.partial:
-            self.notify("Still reading the whole view; V again in a moment.", severity="warning")
+        if not table.partial:
+            if table.ids:
+                self._run_check("verify", list(table.ids))
             return
-        if table.ids:
-            self._run_check("verify", list(table.ids))
+        flt, desk = self.filter(), self.desk
+        self._run_check("verify", lambda: desk.ids(flt))
 
     def action_akismet_check(self) -> None:
         """K: ask Akismet about the marked pings, or the one under the cursor."""
         if ids := self._marked_or_current():
             self._run_check("akismet", ids)
 
-    def _run_check(self, which: str, ids: list[int]) -> None:
+    def _run_check(
+        self, which: str, ids: list[int] | Callable[[], list[int]], *, count: int | None = None
+    ) -> None:
+        """Run a check job; ``ids`` may be a function the job calls (in the writer thread)."""
         service = getattr(self.pd_app.columns, which)
         if service is None:
             return
         desk, table = self.desk, self.table
+        checked: list[int] = [] if callable(ids) else ids
 
         def run(job: Job) -> str:
-            return str(service.run(desk, ids, progress=job.progress, should_stop=job.should_stop))
+            if callable(ids):
+                checked.extend(ids())
+            return str(
+                service.run(desk, checked, progress=job.progress, should_stop=job.should_stop)
+            )
 
         def done(summary: str) -> None:
-            table.forget_rows(ids)
-            self.notify(summary or f"Checked {plural(len(ids), 'ping')}.")
-            if table.current_id in ids:
+            table.forget_rows(checked)
+            self.notify(summary or f"Checked {plural(len(checked), 'ping')}.")
+            if table.current_id in checked:
                 self._load_detail(table.current_id)
 
         def failed(exc: BaseException) -> None:
             self._failed("Check failed", exc)
 
-        label = ("Verifying" if which == "verify" else "Akismet check") + f" {len(ids):,}"
-        job = Job(label, run, on_done=done, on_error=failed, long=len(ids) > 1)
+        n = count if callable(ids) else len(ids)
+        label = ("Verifying" if which == "verify" else "Akismet check") + (
+            f" {n:,}" if n else " the whole view"
+        )
+        job = Job(label, run, on_done=done, on_error=failed, long=n is None or n > 1)
         self.pd_app.runner.submit(job, owner=self)

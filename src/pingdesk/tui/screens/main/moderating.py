@@ -6,6 +6,8 @@ the write fails; writes run one after another in the app's writer (jobs.py).
 
 from __future__ import annotations
 
+import time
+
 from pingdesk.errors import NotFound
 from pingdesk.services.words import past, plural
 from pingdesk.tui.jobs import Job
@@ -19,6 +21,8 @@ from pingdesk.wp.pings import STATUS_NAMES, Counts
 LONG_ACTION = 500
 # Seconds without writes before the header's counts are read again from the database.
 COUNTS_QUIET = 2.0
+# During a long action the counts are read again at most this often, as chunks commit.
+RECOUNT_EVERY = 1.0
 DESTRUCTIVE = {"spam", "trash", "delete"}
 
 
@@ -132,19 +136,41 @@ class ModeratingMixin(ReadingMixin):
         def run(job: Job) -> ModerationResult:
             return desk.act(action, seen, progress=job.progress, should_stop=job.should_stop)
 
+        # Chunks run in id order: when ``done`` pings are through, the first ``done``
+        # ids have left this view (moved, or found moved by someone else). The rows go
+        # as their chunk commits and the header's counts follow, read at most once a second.
+        order = sorted(seen)
+        through = 0
+        recounted = time.monotonic()
+
+        def progressed(done_n: int, _total: int) -> None:
+            nonlocal through, recounted
+            if optimistic or done_n <= through:
+                return
+            table.remove_ids(order[through:done_n])
+            through = done_n
+            if time.monotonic() - recounted >= RECOUNT_EVERY:
+                recounted = time.monotonic()
+                self.load_counts()
+
         def done(result: ModerationResult) -> None:
             self._finish_optimistic(where)
             self._note_change(set(result.changed) | {c.id for c in result.conflicts})
             self._after_act(result, where)
+            if long:
+                self.load_counts()  # exact as soon as the job ends
 
         def failed(exc: BaseException) -> None:
             self._finish_optimistic(where)
             table.put_back(where)
             self._failed(f"{done_text(action)}: failed", exc)
+            if through:  # some chunks committed before it failed: show what is true now
+                self.load_snapshot(keep_id=table.current_id, keep_index=table.cursor)
 
         label = f"{done_text(action)}: {plural(n, 'ping')}"
         self.pd_app.runner.submit(
-            Job(label, run, on_done=done, on_error=failed, long=long), owner=self
+            Job(label, run, on_done=done, on_error=failed, on_progress=progressed, long=long),
+            owner=self,
         )
 
     def _adjust_counts(self, transitions: dict[int, tuple[str, str]]) -> None:
