@@ -45,10 +45,10 @@ def waiting(env: Env) -> int:
         outbox.close()
 
 
-async def wait_for(pilot: Any, what: Any, seconds: float = 15.0) -> None:
+async def wait_for(pilot: Any, what: Any, seconds: float = 15.0, say: Any = None) -> None:
     deadline = time.monotonic() + seconds
     while not what():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out: {say() if say else ''}"
         await pilot.pause(0.05)
 
 
@@ -65,7 +65,9 @@ async def test_spam_is_reported_in_the_background(
         await wait_for(pilot, lambda: len(fake.calls("submit-spam")) == 2)
         await wait_for(pilot, lambda: waiting(env) == 0)
         status = app.main.query_one(StatusLine)
-        await wait_for(pilot, lambda: "Akismet: 2 reported" in status.aside)
+        await wait_for(
+            pilot, lambda: "Akismet: 2 reported" in status.aside, say=lambda: status.aside
+        )
         # z: not spam goes back to pending and is reported as ham, also in the background.
         await pilot.press("z")
         await settle(pilot, app)

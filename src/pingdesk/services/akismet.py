@@ -605,6 +605,7 @@ class SenderState:
     waiting: int
     problem: str | None = None  # why reports wait (Akismet unreachable, 429, no key)
     retry_in: float | None = None  # seconds until the next attempt, when waiting on a problem
+    session: int = 0  # reported since the sender started
 
     def line(self) -> str | None:
         if self.problem and self.waiting:
@@ -612,8 +613,8 @@ class SenderState:
             return f"Akismet: {self.waiting:,} report(s) waiting ({self.problem}{when})"
         if self.waiting:
             return f"Akismet: {self.sent:,} of {self.total:,} reported"
-        if self.sent:
-            return f"Akismet: {self.sent:,} reported"
+        if self.session:
+            return f"Akismet: {self.session:,} reported"
         return None
 
 
@@ -673,20 +674,23 @@ class ReportSender:
     def _run(self) -> None:
         outbox = Outbox(self.journal.path)
         backoff: float | None = None
-        sent = 0
+        sent = 0  # in the current burst: "3,200 of 10,000"
+        session = 0
         try:
             while not self._stop.is_set():
                 waiting = outbox.count(self.blog.key, due_only=True)
                 if not waiting:
                     if sent:
-                        self._emit(SenderState(sent, sent, 0), force=True)
+                        self._emit(SenderState(sent, sent, 0, session=session), force=True)
                         sent = 0
                     self._sleep(self.poll_s)
                     continue
-                base = sent
+                base, before = sent, session
 
-                def progress(done: int, due: int, base: int = base) -> None:
-                    self._emit(SenderState(base + done, base + due, due - done))
+                def progress(done: int, due: int, base: int = base, before: int = before) -> None:
+                    self._emit(
+                        SenderState(base + done, base + due, due - done, session=before + done)
+                    )
 
                 try:
                     summary = asyncio.run(
@@ -701,25 +705,19 @@ class ReportSender:
                 except Exception as exc:  # a sender must not die: say why and wait
                     summary = RetrySummary(remaining=waiting, message=str(exc))
                 sent += summary.sent
-                if summary.message and summary.remaining:
+                session += summary.sent
+                left = summary.remaining
+                if summary.message and left:
                     backoff = min(self.BACKOFF_MAX, (backoff or self.BACKOFF_FIRST / 2) * 2)
                     pause = max(backoff, self._not_due_for(outbox))
-                    self._emit(
-                        SenderState(
-                            sent,
-                            sent + summary.remaining,
-                            summary.remaining,
-                            summary.message,
-                            pause,
-                        ),
-                        force=True,
+                    state = SenderState(
+                        sent, sent + left, left, summary.message, pause, session=session
                     )
+                    self._emit(state, force=True)
                     self._sleep(pause)
                 else:
                     backoff = None
-                    self._emit(
-                        SenderState(sent, sent + summary.remaining, summary.remaining), force=True
-                    )
+                    self._emit(SenderState(sent, sent + left, left, session=session), force=True)
         finally:
             outbox.close()
 
