@@ -15,7 +15,8 @@ What it builds (once per invocation, or kept with --reuse):
   starts from the same rows without running PHP again;
 - source pages (bench/flood_sources.py, its own process): every source host is its own
   address 127.0.x.y on one port. Spam hosts: a page without a link to the blog
-  (``no-link``), 404, 410, or an address with nothing listening (``refused``). Genuine
+  (``no-link``), 404, 410 (pingdesk: ``gone``), or an address with nothing listening
+  (connection refused; pingdesk: ``unreachable``). Genuine
   hosts: a page linking to the post's permalink as WordPress's ``get_permalink()`` gave it;
 - an Akismet look-alike (tests/support/akismet_fake.py, in this process) answering after
   ``--akismet-delay`` seconds (0.05), with the key the blog holds.
