@@ -53,6 +53,7 @@ _DROP_TAGS = ["script", "style", "template"]
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACE_RE = re.compile(r"\s+")
+_TAB_NL_RE = re.compile(r"[\t\n\r]")
 _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
 )
@@ -132,13 +133,45 @@ def _is_tracking(key: str) -> bool:
     return k in TRACKING_PARAMS or k.startswith(TRACKING_PREFIXES)
 
 
+def _key_host(url: str) -> str | None:
+    """The host part of ``normalize_url(url)`` (without the port), or None."""
+    url = _TAB_NL_RE.sub("", url).strip(" \x00\x0c")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port, as in normalize_url
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return _norm_host(parts.hostname)
+
+
+# re.IGNORECASE lets these match ASCII letters; they are the only non-ASCII ones that do.
+_CASE_SPECIALS = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+
+
+def _fold_ascii(text: str) -> bytes:
+    """Lower-case ASCII view of ``text`` for pre-filters: every match of an ASCII
+    needle that ``re.IGNORECASE`` can find in ``text`` is a plain substring of this.
+
+    Non-ASCII characters are dropped (which can only join neighbours, never
+    separate them: a filter may say "maybe" more often, never "no" wrongly);
+    the four non-ASCII letters IGNORECASE equates with ASCII ones are mapped first.
+    """
+    if not text.isascii():
+        for special, ascii_letter in _CASE_SPECIALS:
+            if special in text:
+                text = text.replace(special, ascii_letter)
+    return text.encode("ascii", "ignore").lower()
+
+
 def normalize_url(url: str, base: str | None = None) -> str | None:
     """A comparison key for ``url`` (absolute, or relative to ``base``); None if not http(s).
 
     Scheme, ``www.``, default ports, trailing slash, fragment, percent-encoding
     and tracking parameters are dropped; the remaining query parameters are sorted.
     """
-    url = re.sub(r"[\t\n\r]", "", url).strip(" \x00\x0c")
+    url = _TAB_NL_RE.sub("", url).strip(" \x00\x0c")
     if base:
         try:
             url = urljoin(base, url)
@@ -174,15 +207,53 @@ class TargetSet:
     def __init__(self, urls: Iterable[str]) -> None:
         self.urls = sorted({u for u in urls if u})
         self.keys = frozenset(k for k in (normalize_url(u) for u in self.urls) if k)
+        # The hosts of the keys (no port): an absolute link can only match if its
+        # host is one of these, and its host is written inside the href.
+        self.hosts = tuple(
+            sorted({h for u in self.urls if normalize_url(u) and (h := _key_host(u))})
+        )
 
     def matches(self, href: str, base: str | None = None) -> bool:
         key = normalize_url(href, base)
         return key is not None and key in self.keys
 
-    @cached_property
+    def may_link(self, href: str, base_host: str | None) -> bool:
+        """False only if ``href`` (resolved against a base whose normalised host is
+        ``base_host``) certainly does not normalise to one of the keys.
+
+        A relative href takes the base's host, so any may match when that host is a
+        target's. Otherwise the key's host comes from the href itself, and for an
+        ASCII href it is a lower-cased substring of it (idna leaves ASCII alone,
+        tabs and newlines are dropped, as in normalize_url). Non-ASCII hrefs
+        (IDNA, compatibility characters) always get the full normalisation.
+        """
+        if base_host is None or base_host in self.hosts or not href.isascii():
+            return True
+        low = href.lower()
+        if "\t" in low or "\n" in low or "\r" in low:
+            low = _TAB_NL_RE.sub("", low)
+        return any(h in low for h in self.hosts)
+
+    def may_mention(self, text: str) -> bool:
+        """False only if :attr:`text_pattern` certainly finds nothing in ``text``:
+        every match contains one of the targets' host[:port] (case-insensitively)."""
+        needles = self._text_index[1]
+        if needles is None:
+            return True
+        folded = _fold_ascii(text)
+        return any(n in folded for n in needles)
+
+    @property
     def text_pattern(self) -> re.Pattern[str] | None:
         """Finds a target written out as text (with or without scheme and www.)."""
+        return self._text_index[0]
+
+    @cached_property
+    def _text_index(self) -> tuple[re.Pattern[str] | None, tuple[bytes, ...] | None]:
+        """:attr:`text_pattern`, and the host[:port] needles every match contains
+        (None if one is not ASCII: then there is no pre-filter)."""
         alternatives: list[str] = []
+        needles: set[str] = set()
         for url in self.urls:
             try:
                 parts = urlsplit(url)
@@ -194,18 +265,25 @@ class TargetSet:
             host = parts.hostname.lower()
             host = host[4:] if host.startswith("www.") else host
             hostport = host + (f":{port}" if port not in (None, 80, 443) else "")
+            needles.add(hostport)
             path = parts.path.rstrip("/")
             for p in dict.fromkeys([path, unquote(path)]):
                 alt = re.escape(hostport) + re.escape(p)
                 if parts.query:
                     alt += r"/?\?" + re.escape(parts.query)
                 alternatives.append(alt)
+        ascii_needles = (
+            tuple(sorted(n.encode("ascii") for n in needles))
+            if all(n.isascii() for n in needles)
+            else None
+        )
         if not alternatives:
-            return None
+            return None, ascii_needles
         body = "|".join(sorted(set(alternatives), key=len, reverse=True))
-        return re.compile(
+        pattern = re.compile(
             rf"(?<![\w.@-])(?:https?://)?(?:www\.)?(?:{body})/?(?![\w%/=&-])", re.IGNORECASE
         )
+        return pattern, ascii_needles
 
 
 @dataclass(frozen=True)
@@ -259,12 +337,31 @@ class ParsedPage:
         return out
 
     @cached_property
-    def _text(self) -> str:
+    def _raw_text(self) -> str:
         body = self._tree.body or self._tree.root
-        return _SPACE_RE.sub(" ", body.text(separator=" ")) if body is not None else ""
+        return body.text(separator=" ") if body is not None else ""
+
+    @cached_property
+    def _text(self) -> str:
+        return _SPACE_RE.sub(" ", self._raw_text)
+
+    @cached_property
+    def _base_host(self) -> str | None:
+        """The normalised host a relative link here resolves to (None: unknown)."""
+        try:
+            host = urlsplit(self.base_url).hostname
+        except ValueError:
+            return None
+        return _norm_host(host) if host else None
 
     def check(self, targets: TargetSet) -> LinkCheck:
+        # Most pages carry dozens of links to elsewhere: those are told apart with a
+        # substring test (~1 µs), and only links that may match are normalised
+        # (urljoin + urlsplit + idna, ~20 µs each).
+        base_host = self._base_host
         for href, node in self._links:
+            if not targets.may_link(href, base_host):
+                continue
             key = normalize_url(href, self.base_url)
             if key is not None and key in targets.keys:
                 absolute = urljoin(self.base_url, re.sub(r"[\t\n\r]", "", href).strip())
@@ -272,7 +369,9 @@ class ParsedPage:
                     "linked", self.title, _link_excerpt(node), clean_text(absolute, 2000)
                 )
         pattern = targets.text_pattern
-        if pattern is not None:
+        # (The pre-filter reads the text before whitespace is collapsed: the needles
+        # hold no whitespace, so collapsing cannot create an occurrence.)
+        if pattern is not None and targets.may_mention(self._raw_text):
             match = pattern.search(self._text)
             if match:
                 excerpt = _cut(
