@@ -509,3 +509,25 @@ def test_cli_verify_then_list_and_moderate_by_result(
     assert main(["--db", db, "list", "--check", "bogus"]) == 2
     assert "unknown check result" in capsys.readouterr().err
     assert main(["--db", db, "verify", "999"]) == 2
+
+
+async def test_sources_of_a_host_share_one_connection(
+    server: SourceServer, loopback_only: list[str]
+) -> None:
+    """More hosts than the pool keeps: sources are still fetched host by host, so each
+    host costs one connection (the old one-task-per-source order cost one per source)."""
+    hosts = [f"k{i}.test" for i in range(8)]
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    server.set_routes({f"/k{i}": Route(body=linking()) for i in range(5)})
+    pings = [
+        P(n, 1, f"http://{h}:{server.port}/k{i}")
+        for n, (i, h) in enumerate(((i, h) for i in range(5) for h in hosts), start=1)
+    ]
+    settings = settings_for(server, concurrency=2, per_host=1, resolver=resolver)
+    results = await verify_pings(pings, TARGETS, settings=settings)
+    assert [r.result for r in results] == ["linked"] * 40
+    assert len(loopback_only) == len(hosts)
+    assert max(server.peak[h] for h in hosts) == 1 and server.peak["*"] <= 2
