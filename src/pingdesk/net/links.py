@@ -237,23 +237,17 @@ class TargetSet:
     def may_mention(self, text: str) -> bool:
         """False only if :attr:`text_pattern` certainly finds nothing in ``text``:
         every match contains one of the targets' host[:port] (case-insensitively)."""
-        needles = self._text_index[1]
+        needles = self._mention_needles
         if needles is None:
             return True
         folded = _fold_ascii(text)
         return any(n in folded for n in needles)
 
-    @property
-    def text_pattern(self) -> re.Pattern[str] | None:
-        """Finds a target written out as text (with or without scheme and www.)."""
-        return self._text_index[0]
-
     @cached_property
-    def _text_index(self) -> tuple[re.Pattern[str] | None, tuple[bytes, ...] | None]:
-        """:attr:`text_pattern`, and the host[:port] needles every match contains
-        (None if one is not ASCII: then there is no pre-filter)."""
+    def _text_parts(self) -> tuple[list[str], set[str]]:
+        """The pattern's alternatives, and the host[:port] every one of them starts with."""
         alternatives: list[str] = []
-        needles: set[str] = set()
+        hostports: set[str] = set()
         for url in self.urls:
             try:
                 parts = urlsplit(url)
@@ -265,25 +259,37 @@ class TargetSet:
             host = parts.hostname.lower()
             host = host[4:] if host.startswith("www.") else host
             hostport = host + (f":{port}" if port not in (None, 80, 443) else "")
-            needles.add(hostport)
+            hostports.add(hostport)
             path = parts.path.rstrip("/")
             for p in dict.fromkeys([path, unquote(path)]):
                 alt = re.escape(hostport) + re.escape(p)
                 if parts.query:
                     alt += r"/?\?" + re.escape(parts.query)
                 alternatives.append(alt)
-        ascii_needles = (
-            tuple(sorted(n.encode("ascii") for n in needles))
-            if all(n.isascii() for n in needles)
-            else None
-        )
+        return alternatives, hostports
+
+    @cached_property
+    def _mention_needles(self) -> tuple[bytes, ...] | None:
+        """What every match of :attr:`text_pattern` contains, as :func:`_fold_ascii`
+        leaves it (None if a host is not ASCII: then there is no pre-filter)."""
+        hostports = self._text_parts[1]
+        if not all(h.isascii() for h in hostports):
+            return None
+        return tuple(sorted(h.encode("ascii") for h in hostports))
+
+    @cached_property
+    def text_pattern(self) -> re.Pattern[str] | None:
+        """Finds a target written out as text (with or without scheme and www.).
+
+        Compiled on first use (a few milliseconds): most pages never get this far.
+        """
+        alternatives = self._text_parts[0]
         if not alternatives:
-            return None, ascii_needles
+            return None
         body = "|".join(sorted(set(alternatives), key=len, reverse=True))
-        pattern = re.compile(
+        return re.compile(
             rf"(?<![\w.@-])(?:https?://)?(?:www\.)?(?:{body})/?(?![\w%/=&-])", re.IGNORECASE
         )
-        return pattern, ascii_needles
 
 
 @dataclass(frozen=True)
@@ -368,10 +374,10 @@ class ParsedPage:
                 return LinkCheck(
                     "linked", self.title, _link_excerpt(node), clean_text(absolute, 2000)
                 )
-        pattern = targets.text_pattern
         # (The pre-filter reads the text before whitespace is collapsed: the needles
         # hold no whitespace, so collapsing cannot create an occurrence.)
-        if pattern is not None and targets.may_mention(self._raw_text):
+        pattern = targets.text_pattern if targets.may_mention(self._raw_text) else None
+        if pattern is not None:
             match = pattern.search(self._text)
             if match:
                 excerpt = _cut(
