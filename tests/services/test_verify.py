@@ -531,3 +531,44 @@ async def test_sources_of_a_host_share_one_connection(
     assert [r.result for r in results] == ["linked"] * 40
     assert len(loopback_only) == len(hosts)
     assert max(server.peak[h] for h in hosts) == 1 and server.peak["*"] <= 2
+
+
+def _count_writes(engine: Any) -> tuple[list[int], list[str]]:
+    from sqlalchemy import event
+
+    commits: list[int] = []
+    writes: list[str] = []
+    event.listen(engine, "commit", lambda conn: commits.append(1))
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
+            writes.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    return commits, writes
+
+
+def test_a_batch_of_results_is_one_transaction_with_one_insert(tmp_path: Any) -> None:
+    blog = _sqlite_blog(tmp_path, [f"http://s{i}.test/" for i in range(1, 401)])
+    commits, writes = _count_writes(blog.engine)
+    results = [VerifyResult(ping_id=i, result="gone", http_status=404) for i in range(1, 401)]
+    assert store_results(blog, results) == 400
+    # One transaction; one DELETE of the old results and one multi-row INSERT
+    # (executemany: a single statement execution for all 400 rows).
+    assert len(commits) == 1 and writes == ["DELETE", "INSERT"]
+    assert {r.result for r in load_results(blog, range(1, 401)).values()} == {"gone"}
+
+
+async def test_check_pings_stores_in_few_batches(
+    tmp_path: Any, server: SourceServer, loopback_only: list[str]
+) -> None:
+    server.set_routes({f"/b{i}": Route(body=linking("http://demo.test/hello/")) for i in range(60)})
+    blog = _sqlite_blog(tmp_path, [f"{server.base_url}/b{i}" for i in range(60)])
+    from pingdesk.wp.pings import PingFilter, iter_pings
+
+    pings = list(iter_pings(blog, PingFilter(status="all")))
+    commits, writes = _count_writes(blog.engine)
+    results = await check_pings(blog, pings, settings=settings_for(server), flush_every=60)
+    assert [r.result for r in results] == ["linked"] * 60
+    assert len(commits) == 1 and writes == ["DELETE", "INSERT"]  # not one per ping
+    assert len(load_results(blog, [p.id for p in pings])) == 60

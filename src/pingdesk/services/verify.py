@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 import ssl
 import time
 from collections import deque
@@ -48,6 +49,10 @@ __all__ = [
     "verify",
     "verify_pings",
 ]
+
+# Results are stored in one transaction per batch: at most every ``flush_every``
+# seconds, or at once when this many are waiting.
+_FLUSH_MAX = 500
 
 # Below this size parsing takes well under a millisecond: cheaper than a thread hop.
 _INLINE_PARSE_MAX = 64 * 1024
@@ -120,7 +125,15 @@ def _fetch_key(url: str) -> str:
     return url.strip().split("#", 1)[0]
 
 
+# The common spelling, whose host httpx would give back lower-cased as it is (no
+# userinfo, no IDNA label to decode, no IPv6 brackets): no need for a full parse.
+_PLAIN_HOST_RE = re.compile(r"^https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)", re.IGNORECASE)
+
+
 def _host_key(url: str) -> str:
+    plain = _PLAIN_HOST_RE.match(url)
+    if plain is not None and "xn--" not in (host := plain.group(1).lower()):
+        return host
     try:
         return httpx.URL(url).host.lower() or url
     except (httpx.InvalidURL, ValueError, TypeError):
@@ -346,7 +359,8 @@ async def check_pings(
         done.append(r)
         if store:
             pending.append(r)
-            if time.monotonic() - last_flush >= flush_every and not lock.locked():
+            due = len(pending) >= _FLUSH_MAX or time.monotonic() - last_flush >= flush_every
+            if due and not lock.locked():
                 await flush()
         await _emit(on_result, r)
 
