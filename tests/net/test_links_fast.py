@@ -157,3 +157,106 @@ def test_random_hrefs_agree(pieces: list[str], page_url: str) -> None:
     href = "".join(pieces).replace('"', "")
     fast, ref = both(f'<p>a <a href="{href}">b</a> c {"".join(pieces)}</p>', page_url)
     assert fast == ref, href
+
+
+_TEXT_PIECES = st.sampled_from(
+    ["blog.test", "BLOG.TEST", "bl\u0130og.test", "pingdesk.test:8080", "pİngdesk.test:8080",
+     "/2024/03/hello-world", "/x", "/", "?p=1", "/?p=1", "http://", "HTTPS://", "www.",
+     "WWW.", " ", "a", ".", "@", "-", "%", "=", "&", "é", "_", "\n", "blog.test/?p=12"]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see https://www.blog.test/2024/03/hello-world/ now",
+        "HTTPS://WWW.BLOG.TEST/?p=1",
+        "xhttp://blog.test/x http://blog.test/?p=1",
+        "a.blog.test/?p=1 then www.blog.test/?p=1.",
+        "blog.test/?p=12 and later http://pingdesk.test:8080/x/",
+        "www.www.blog.test/?p=1",
+    ],
+)
+def test_find_mention_examples(text: str) -> None:
+    check_find_mention(text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_TEXT_PIECES, max_size=14))
+def test_find_mention_is_the_patterns_leftmost_match(pieces: list[str]) -> None:
+    check_find_mention("".join(pieces))
+
+
+def check_find_mention(text: str) -> None:
+    pattern = TARGETS.text_pattern
+    assert pattern is not None
+    want = pattern.search(text)
+    got = TARGETS.find_mention(text)
+    assert (got and (got.span(), got.group(0))) == (want and (want.span(), want.group(0)))
+
+
+_CUT_PIECES = st.sampled_from(
+    ["word", " ", "  ", "\n", "\t", "\x00", "\x1b", "é", "x" * 150, " " * 120, "a b", "\u202e"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_CUT_PIECES, max_size=60),
+    st.sampled_from(["link", " link ", "", "l" * 130]),
+    st.lists(_CUT_PIECES, max_size=60),
+    st.integers(min_value=0, max_value=2500),
+    st.integers(min_value=0, max_value=2500),
+)
+def test_excerpt_window_gives_the_whole_text_answer(
+    before: list[str], middle: str, after: list[str], pad_before: int, pad_after: int
+) -> None:
+    """_cut looks at a window around long texts (mentions); the answer is the same."""
+    import pingdesk.net.links as links
+
+    b = "filler " * (pad_before // 7) + "".join(before)
+    a = "".join(after) + " filler" * (pad_after // 7)
+    fast = links._cut(b, middle, a)
+    saved = links._CUT_WINDOW
+    links._CUT_WINDOW = 10**9  # the whole text, as before the window existed
+    try:
+        full = links._cut(b, middle, a)
+    finally:
+        links._CUT_WINDOW = saved
+    assert fast == full
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "aa bb" + "\x00" * 1200 + "cc dd",  # cleaning shrinks the window below 101 characters
+        "aa bb" + "\x00" * 1200 + " " + "c" * 150,  # the window starts with a space
+        "aa " + "b" * 2000,  # no whitespace near the link: the whole paragraph
+    ],
+)
+def test_excerpt_window_falls_back_when_it_must(before: str) -> None:
+    import pingdesk.net.links as links
+
+    after = " tail" * 400
+    fast = links._cut(before, "link", after)
+    saved = links._CUT_WINDOW
+    links._CUT_WINDOW = 10**9
+    try:
+        assert fast == links._cut(before, "link", after)
+    finally:
+        links._CUT_WINDOW = saved
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u200bab"))))
+def test_collapse_spaces_is_the_regex(text: str) -> None:
+    from pingdesk.net.links import _SPACE_RE, _collapse_spaces
+
+    assert _collapse_spaces(text) == _SPACE_RE.sub(" ", text)
+
+
+def test_collapse_spaces_on_every_whitespace_character() -> None:
+    from pingdesk.net.links import _SPACE_RE, _collapse_spaces
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert _collapse_spaces("a" + every + "b") == _SPACE_RE.sub(" ", "a" + every + "b")

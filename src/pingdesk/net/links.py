@@ -58,6 +58,7 @@ _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
 )
 _PRESCAN_BYTES = 4096
+_MENTION_PREFIX_MAX = len("https://www.")
 
 # WHATWG: these labels all mean windows-1252 in a browser.
 _CODEC_ALIASES = {
@@ -80,6 +81,20 @@ def clean_text(text: str, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[:limit].rstrip() + "…"
     return text
+
+
+def _collapse_spaces(text: str) -> str:
+    """``_SPACE_RE.sub(" ", text)``, several times faster on long texts: str.split()
+    splits on exactly the characters \\s matches in a str pattern (str.isspace)."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    out = " ".join(words)
+    if text[0].isspace():
+        out = " " + out
+    if text[-1].isspace():
+        out += " "
+    return out
 
 
 def _codec(label: str | None) -> str | None:
@@ -278,6 +293,37 @@ class TargetSet:
         return tuple(sorted(h.encode("ascii") for h in hostports))
 
     @cached_property
+    def _host_finder(self) -> re.Pattern[str] | None:
+        """Every (even overlapping) occurrence of a host[:port], with the pattern's flags."""
+        hostports = self._text_parts[1]
+        if not hostports:
+            return None
+        body = "|".join(re.escape(h) for h in sorted(hostports))
+        return re.compile(f"(?=(?:{body}))", re.IGNORECASE)
+
+    def find_mention(self, text: str) -> re.Match[str] | None:
+        """``text_pattern.search(text)``, without running the pattern at every position.
+
+        Every match starts with at most ``https://www.`` (12 characters) and then a
+        target's host[:port]; so the leftmost match starts within 12 characters
+        before some occurrence of a host, and trying the pattern anchored at those
+        positions, left to right, finds the very match search() would.
+        """
+        pattern = self.text_pattern
+        finder = self._host_finder
+        if pattern is None or finder is None:
+            return None
+        tried = -1
+        for hit in finder.finditer(text):
+            at = hit.start()
+            for start in range(max(tried + 1, at - _MENTION_PREFIX_MAX), at + 1):
+                match = pattern.match(text, start)
+                if match is not None:
+                    return match
+            tried = at
+        return None
+
+    @cached_property
     def text_pattern(self) -> re.Pattern[str] | None:
         """Finds a target written out as text (with or without scheme and www.).
 
@@ -349,7 +395,7 @@ class ParsedPage:
 
     @cached_property
     def _text(self) -> str:
-        return _SPACE_RE.sub(" ", self._raw_text)
+        return _collapse_spaces(self._raw_text)
 
     @cached_property
     def _base_host(self) -> str | None:
@@ -378,7 +424,7 @@ class ParsedPage:
         # hold no whitespace, so collapsing cannot create an occurrence.)
         pattern = targets.text_pattern if targets.may_mention(self._raw_text) else None
         if pattern is not None:
-            match = pattern.search(self._text)
+            match = targets.find_mention(self._text)
             if match:
                 excerpt = _cut(
                     self._text[: match.start()], match.group(0), self._text[match.end() :]
@@ -463,6 +509,9 @@ _WP_EXCERPT_RE = re.compile(
     re.DOTALL,
 )
 _FALLBACK_MAX = 4 * EXCERPT_SIDE  # WordPress would keep a whole paragraph; we cap hostile ones
+_STRIP_MARKS = str.maketrans("", "", _MARK_OPEN + _MARK_CLOSE)
+_STRIPPED = " \t\n\r\0\x0b\x0c"  # what the paragraph's strip() and the pattern's _WS cover
+_CUT_WINDOW = 1000  # characters of text either side of a link or mention, before cleaning
 
 
 def _cut(before: str, middle: str, after: str) -> str:
@@ -474,11 +523,27 @@ def _cut(before: str, middle: str, after: str) -> str:
     pattern does not match (no whitespace before the link, say), it keeps the
     whole paragraph.
     """
-    strip = str.maketrans("", "", _MARK_OPEN + _MARK_CLOSE)
+    strip = _STRIP_MARKS
 
     def norm(text: str) -> str:
         # Whitespace was already collapsed per text node by the caller.
         return _CONTROL_RE.sub("", text.translate(strip)).replace("\n", " ")
+
+    if len(before) > _CUT_WINDOW or len(after) > _CUT_WINDOW:
+        # A mention's "paragraph" is the whole page text. The pattern only looks at
+        # 101 characters either side of the marks: cut a window first, and fall back
+        # to the whole text only when the pattern does not match there.
+        # Whitespace at the window's ends is more than 101 characters from the marks
+        # once the window is long enough: dropping it changes nothing.
+        head = norm(before[-_CUT_WINDOW:]).lstrip(_STRIPPED)
+        tail = norm(after[:_CUT_WINDOW]).rstrip(_STRIPPED)
+        if len(head) > EXCERPT_SIDE + 1 and len(tail) > EXCERPT_SIDE + 1:
+            match = _WP_EXCERPT_RE.match(head + _MARK_OPEN + norm(middle) + _MARK_CLOSE + tail)
+            if match is not None:
+                excerpt = match.group(1).translate(strip)
+                if len(excerpt) > _FALLBACK_MAX:
+                    excerpt = excerpt[:_FALLBACK_MAX].rstrip() + "…"
+                return excerpt
 
     para = (norm(before) + _MARK_OPEN + norm(middle) + _MARK_CLOSE + norm(after)).strip(
         " \t\n\r\0\x0b"
