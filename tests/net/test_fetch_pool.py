@@ -7,6 +7,8 @@ tests count connections, not just requests.
 from __future__ import annotations
 
 import asyncio
+import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
@@ -130,3 +132,20 @@ async def test_verification_reuses_one_connection_per_host(
     assert len(results) == 30 and {r.result for r in results} == {"no-link"}
     assert len(loopback_only) == 3  # one connection per host, not one per source
     assert {h for _, hdrs in server.requests for h in [hdrs["host"].split(":")[0]]} == set(hosts)
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_QUICKACK"), reason="Linux only")
+async def test_kept_alive_fetches_do_not_wait_for_delayed_acks(
+    server: SourceServer, loopback_only: list[str]
+) -> None:
+    """http.server sends head and body in two writes without TCP_NODELAY; on a reused
+    connection a delayed ACK would add ~40 ms to every response."""
+    server.set_routes({f"/q{i}": Route(body=PAGE + "x" * 5000) for i in range(6)})
+    times: list[float] = []
+    async with Fetcher(settings_for(server.port)) as f:
+        for i in range(6):
+            started = time.perf_counter()
+            assert (await f.fetch(f"{server.base_url}/q{i}")).error is None
+            times.append(time.perf_counter() - started)
+    assert loopback_only == ["127.0.0.1"]
+    assert sorted(times[1:])[2] < 0.025, times  # the median of the reused ones
