@@ -509,3 +509,66 @@ def test_cli_verify_then_list_and_moderate_by_result(
     assert main(["--db", db, "list", "--check", "bogus"]) == 2
     assert "unknown check result" in capsys.readouterr().err
     assert main(["--db", db, "verify", "999"]) == 2
+
+
+async def test_sources_of_a_host_share_one_connection(
+    server: SourceServer, loopback_only: list[str]
+) -> None:
+    """More hosts than the pool keeps: sources are still fetched host by host, so each
+    host costs one connection (the old one-task-per-source order cost one per source)."""
+    hosts = [f"k{i}.test" for i in range(8)]
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    server.set_routes({f"/k{i}": Route(body=linking()) for i in range(5)})
+    pings = [
+        P(n, 1, f"http://{h}:{server.port}/k{i}")
+        for n, (i, h) in enumerate(((i, h) for i in range(5) for h in hosts), start=1)
+    ]
+    settings = settings_for(server, concurrency=2, per_host=1, resolver=resolver)
+    results = await verify_pings(pings, TARGETS, settings=settings)
+    assert [r.result for r in results] == ["linked"] * 40
+    assert len(loopback_only) == len(hosts)
+    assert max(server.peak[h] for h in hosts) == 1 and server.peak["*"] <= 2
+
+
+def _count_writes(engine: Any) -> tuple[list[int], list[str]]:
+    from sqlalchemy import event
+
+    commits: list[int] = []
+    writes: list[str] = []
+    event.listen(engine, "commit", lambda conn: commits.append(1))
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE")):
+            writes.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    return commits, writes
+
+
+def test_a_batch_of_results_is_one_transaction_with_one_insert(tmp_path: Any) -> None:
+    blog = _sqlite_blog(tmp_path, [f"http://s{i}.test/" for i in range(1, 401)])
+    commits, writes = _count_writes(blog.engine)
+    results = [VerifyResult(ping_id=i, result="gone", http_status=404) for i in range(1, 401)]
+    assert store_results(blog, results) == 400
+    # One transaction; one DELETE of the old results and one multi-row INSERT
+    # (executemany: a single statement execution for all 400 rows).
+    assert len(commits) == 1 and writes == ["DELETE", "INSERT"]
+    assert {r.result for r in load_results(blog, range(1, 401)).values()} == {"gone"}
+
+
+async def test_check_pings_stores_in_few_batches(
+    tmp_path: Any, server: SourceServer, loopback_only: list[str]
+) -> None:
+    server.set_routes({f"/b{i}": Route(body=linking("http://demo.test/hello/")) for i in range(60)})
+    blog = _sqlite_blog(tmp_path, [f"{server.base_url}/b{i}" for i in range(60)])
+    from pingdesk.wp.pings import PingFilter, iter_pings
+
+    pings = list(iter_pings(blog, PingFilter(status="all")))
+    commits, writes = _count_writes(blog.engine)
+    results = await check_pings(blog, pings, settings=settings_for(server), flush_every=60)
+    assert [r.result for r in results] == ["linked"] * 60
+    assert len(commits) == 1 and writes == ["DELETE", "INSERT"]  # not one per ping
+    assert len(load_results(blog, [p.id for p in pings])) == 60

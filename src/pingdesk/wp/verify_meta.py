@@ -20,6 +20,7 @@ ASCII-only JSON (``\\uXXXX`` escapes) survives utf8mb3 tables.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
@@ -50,8 +51,17 @@ _CHUNK = 500
 _MAX_TEXT = 2000  # per field: a hostile page must not bloat the meta table
 
 
+_now_cache: tuple[int, str] = (0, "")
+
+
 def utc_now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current UTC time to the second, ISO 8601 with Z (formatted once a second)."""
+    global _now_cache
+    second = int(time.time())
+    if _now_cache[0] != second:
+        when = datetime.fromtimestamp(second, UTC)
+        _now_cache = (second, when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return _now_cache[1]
 
 
 @dataclass(frozen=True)
