@@ -14,22 +14,14 @@ from typing import Any
 import pytest
 
 from pingdesk import __version__
-from pingdesk.demo.sources import Route, SourceServer, start_demo_sources
+from pingdesk.demo.sources import Route, SourceServer
 from pingdesk.net.fetch import Fetcher, FetchSettings, user_agent
 from pingdesk.net.safety import Allowlist
-
-PAGE = "<!doctype html><html><head><title>t</title></head><body><p>hello</p></body></html>"
-
-
-@pytest.fixture
-def server() -> Iterator[SourceServer]:
-    srv, _ = start_demo_sources()
-    yield srv
-    srv.stop()
+from tests.net.conftest import PAGE, allowing
 
 
 def settings_for(srv: SourceServer, **kw: object) -> FetchSettings:
-    return FetchSettings(allow=Allowlist.parse([f"127.0.0.1:{srv.port}"]), **kw)  # type: ignore[arg-type]
+    return allowing(srv.port, **kw)
 
 
 async def fetch(srv: SourceServer, path: str, **kw: object):  # type: ignore[no-untyped-def]

@@ -9,28 +9,20 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
 
-from pingdesk.demo.sources import Route, SourceServer, start_demo_sources
+from pingdesk.demo.sources import Route, SourceServer
 from pingdesk.net.fetch import Fetcher, FetchSettings
 from pingdesk.net.safety import Allowlist
 from pingdesk.services.verify import VerifySettings, verify_pings
-
-PAGE = "<!doctype html><html><head><title>t</title></head><body><p>hello</p></body></html>"
-
-
-@pytest.fixture
-def server() -> Iterator[SourceServer]:
-    srv, _ = start_demo_sources()
-    yield srv
-    srv.stop()
+from tests.net.conftest import PAGE, allowing
 
 
 def settings_for(port: int, **kw: object) -> FetchSettings:
-    return FetchSettings(allow=Allowlist.parse([f"127.0.0.1:{port}"]), **kw)  # type: ignore[arg-type]
+    return allowing(port, **kw)
 
 
 async def test_one_connection_for_many_pages_of_one_host(

@@ -30,6 +30,7 @@ from pingdesk.services.locate import Where, open_desk
 from pingdesk.store.journal import Journal
 from pingdesk.wp.schema import Tables
 from tests.support.wpbed import Bed, WPSite, mariadb
+from tests.support.wpbed.seed import bulk_ping_specs
 from tests.support.wpbed.snapshot import copy_to_sqlite
 
 KEY = "a1b2c3d4e5f6"  # FakeAkismet's default valid key
@@ -68,19 +69,7 @@ def bulk_blog(bed: Bed, n: int) -> BulkBlog:
         return _bulk[key]
     site = bed.site()
     posts = site.php1({"cmd": "create_posts", "n": 25})
-    specs = [
-        {
-            "post": posts[i % len(posts)],
-            "type": "pingback" if i % 3 else "trackback",
-            "author": f"Source {i}",
-            "author_url": f"https://s{i % 37}.example.com/{i}/",
-            "ip": f"198.51.100.{i % 250 + 1}",
-            "agent": "The Incutio XML-RPC PHP Library -- WordPress/6.1.9",
-            "content": f"[&#8230;] bulk ping {i} [&#8230;]",
-            "approved": "1" if i % 4 == 0 else "0",
-        }
-        for i in range(n)
-    ]
+    specs = bulk_ping_specs(posts, n, approved_every=4)
     site.php([{"cmd": "set_option", "name": "wordpress_api_key", "value": KEY}])
     ids: list[int] = []
     for start in range(0, n, 2500):

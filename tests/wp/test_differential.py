@@ -31,6 +31,7 @@ from pingdesk.wp.blog import Blog
 from pingdesk.wp.moderation import ACTIONS, APPLICABLE, moderate
 from pingdesk.wp.schema import Tables
 from tests.support.wpbed import Bed, Seeded, Snapshot, WPSite, seed_pings
+from tests.support.wpbed.seed import bulk_ping_specs
 from tests.support.wpbed.snapshot import take
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.wordpress]
@@ -200,19 +201,7 @@ def test_moderation_matches_wordpress(
 def _bulk_site(wp_site: Callable[..., WPSite], n_pings: int) -> tuple[WPSite, list[int]]:
     site = wp_site()
     posts = site.php1({"cmd": "create_posts", "n": 12})
-    specs = [
-        {
-            "post": posts[i % len(posts)],
-            "type": "pingback" if i % 3 else "trackback",
-            "author": f"Source {i}",
-            "author_url": f"https://s{i % 37}.example.com/{i}/",
-            "ip": f"198.51.100.{i % 250 + 1}",
-            "agent": "The Incutio XML-RPC PHP Library -- WordPress/6.1.9",
-            "content": f"[&#8230;] bulk ping {i} [&#8230;]",
-            "approved": "0",
-        }
-        for i in range(n_pings)
-    ]
+    specs = bulk_ping_specs(posts, n_pings)
     return site, site.php1({"cmd": "new_comments", "comments": specs})
 
 

@@ -22,14 +22,15 @@ disk) raises ``JournalUnavailable`` before WordPress changes anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +97,34 @@ LOCK_WAIT_S = 5.0
 
 class JournalUnavailable(DatabaseUnavailable):
     """The journal cannot be written: nothing was changed in WordPress."""
+
+
+@contextmanager
+def immediate(
+    db: sqlite3.Connection,
+    lock: threading.RLock | threading.Lock,
+    unavailable: Callable[[BaseException], JournalUnavailable],
+) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT under ``lock``; a SQLite failure becomes ``unavailable``."""
+    with lock:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise unavailable(exc) from None
+        try:
+            yield db
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise unavailable(exc) from None
+            raise
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise unavailable(exc) from None
 
 
 def utcnow() -> str:
@@ -251,31 +280,9 @@ class Journal:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction; any failure to write is JournalUnavailable."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise self._unavailable(exc) from None
-            try:
-                yield self._db
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise self._unavailable(exc) from None
-            except BaseException:
-                self._rollback()
-                raise
-            try:
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise self._unavailable(exc) from None
-
-    def _rollback(self) -> None:
-        with suppress(sqlite3.Error):
-            self._db.execute("ROLLBACK")
+        return immediate(self._db, self._lock, self._unavailable)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -15,16 +15,16 @@ reach Akismet in order.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pingdesk.store.journal import LOCK_WAIT_S, Journal, JournalUnavailable
+from pingdesk.store.journal import LOCK_WAIT_S, Journal, JournalUnavailable, immediate
 
 
 @dataclass(frozen=True)
@@ -86,21 +86,11 @@ class Outbox:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise JournalUnavailable(
-                    f"cannot write pingdesk's outbox {self.path}: {exc}"
-                ) from None
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._db, self._lock, self._unavailable)
+
+    def _unavailable(self, exc: BaseException) -> JournalUnavailable:
+        return JournalUnavailable(f"cannot write pingdesk's outbox {self.path}: {exc}")
 
     # -- sending -----------------------------------------------------------------------
 

@@ -249,3 +249,21 @@ def seed_pings(site: WPSite, n_posts: int, n_pings: int, rng: random.Random) -> 
     for i, parent in parent_of.items():
         seeded.parent_of[ids[i]] = ids[parent]
     return seeded
+
+
+def bulk_ping_specs(posts: list[int], n: int, *, approved_every: int = 0) -> list[dict[str, Any]]:
+    """``n`` plain pings for bulk tests (``new_comments``), spread over ``posts``; every
+    ``approved_every``-th one approved (0: all held)."""
+    return [
+        {
+            "post": posts[i % len(posts)],
+            "type": "pingback" if i % 3 else "trackback",
+            "author": f"Source {i}",
+            "author_url": f"https://s{i % 37}.example.com/{i}/",
+            "ip": f"198.51.100.{i % 250 + 1}",
+            "agent": "The Incutio XML-RPC PHP Library -- WordPress/6.1.9",
+            "content": f"[&#8230;] bulk ping {i} [&#8230;]",
+            "approved": "1" if approved_every and i % approved_every == 0 else "0",
+        }
+        for i in range(n)
+    ]

@@ -223,17 +223,20 @@ class ModeratingMixin(ReadingMixin):
             self.say(f"{verb} {plural(n, 'ping')}{first}{tail}. {self._undo_hint()}.")
         elif result.cancelled:
             self.notify(f"{verb}: cancelled, nothing changed.", severity="warning")
-        if result.conflicts:
-            self.notify(
-                f"{plural(len(result.conflicts), 'conflict')}, left as they are: "
-                + _conflict_text(result.conflicts),
-                title="Changed by someone else",
-                severity="warning",
-                timeout=10,
-            )
+        self._say_conflicts(result.conflicts, "Changed by someone else")
         if result.skipped and not result.changed and not result.conflicts:
             self.notify(result.skipped[0][1], severity="warning")
         self._adjust_counts(result.transitions)
+
+    def _say_conflicts(self, conflicts: list[Conflict], title: str) -> None:
+        if conflicts:
+            self.notify(
+                f"{plural(len(conflicts), 'conflict')}, left as they are: "
+                + _conflict_text(conflicts),
+                title=title,
+                severity="warning",
+                timeout=10,
+            )
 
     def action_undo_any(self) -> None:
         self.action_undo()
@@ -251,14 +254,7 @@ class ModeratingMixin(ReadingMixin):
             what = result.undone_action
             n = len(result.restored)
             self.notify(f"Undid {what}: {plural(n, 'item')} put back.")
-            if result.conflicts:
-                self.notify(
-                    f"{plural(len(result.conflicts), 'conflict')}, left as they are: "
-                    + _conflict_text(result.conflicts),
-                    title="Changed since",
-                    severity="warning",
-                    timeout=10,
-                )
+            self._say_conflicts(result.conflicts, "Changed since")
             restored = [int(i) for i in result.restored] if what in APPLICABLE else []
             table.forget_rows(restored)
             self.load_snapshot(keep_id=keep, keep_index=table.cursor, focus_ids=restored)
