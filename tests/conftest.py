@@ -105,7 +105,7 @@ def wp_bed() -> Iterator[Bed]:
     try:
         yield bed
     finally:
-        bed.release(list(bed.databases))
+        bed.release(list(bed.databases), session_end=True)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -77,6 +77,7 @@ def bulk_blog(bed: Bed, n: int) -> BulkBlog:
     path = bed.root / f"bulk{n}.sqlite"
     copy_to_sqlite(site.engine, site.tables, path).dispose()
     site.engine.dispose()
+    bed.pinned.add(site.db)  # shared by the tests of this session: no test drops it
     made = BulkBlog(db=site.db, sqlite=path, ids=tuple(sorted(ids)))
     _bulk[key] = made
     return made

@@ -32,6 +32,9 @@ class Bed:
     keep: bool = False
     templates: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     databases: list[str] = field(default_factory=list)
+    # Made once for the session (like templates) and shared by tests: a test's clean-up
+    # must not drop them; the session's does.
+    pinned: set[str] = field(default_factory=set)
     engines: list[Engine] = field(default_factory=list)
 
     def site_config(
@@ -82,14 +85,17 @@ class Bed:
             self.templates[key] = db
         return self.templates[key]
 
-    def release(self, databases: Sequence[str]) -> None:
-        """Close every engine made so far and drop ``databases``."""
+    def release(self, databases: Sequence[str], *, session_end: bool = False) -> None:
+        """Close every engine made so far and drop ``databases`` (pinned ones only at
+        the session's end)."""
         for engine in self.engines:
             engine.dispose()
         self.engines.clear()
         if self.keep:
             return
         for name in databases:
+            if name in self.pinned and not session_end:
+                continue
             mariadb.drop_database(name)
             if name in self.databases:
                 self.databases.remove(name)
