@@ -324,18 +324,24 @@ class AkismetService:
         # its sender only when the sender died.
         lease = self.settings.timeout * 4 + 30
         concurrency = max(1, self.settings.concurrency)
-        sem = asyncio.Semaphore(concurrency)
         stop: AkismetFailure | None = None
         last: AkismetFailure | None = None
-        tried: set[int] = set()
 
-        async def one(r: QueuedReport) -> bool:
-            nonlocal stop, last
-            if stop is not None or _cancelled(cancel):
-                return False
-            async with sem:
-                if stop is not None or _cancelled(cancel):
-                    return False
+        def halted() -> bool:
+            return stop is not None or _cancelled(cancel)
+
+        # A pool of ``concurrency`` senders fed from claims made as the pool drains, so
+        # a slow answer never holds up a whole batch. A report that fails keeps its
+        # claim until the run ends: this run does not try it twice.
+        work: asyncio.Queue[QueuedReport | None] = asyncio.Queue()
+        busy = 0
+
+        async def sender() -> None:
+            nonlocal stop, last, busy
+            while (r := await work.get()) is not None:
+                if halted():
+                    continue  # left claimed; released below
+                busy += 1
                 try:
                     await self.client.submit(r.verdict, r.user_ip, r.fields)  # type: ignore[arg-type]
                 except AkismetFailure as f:
@@ -343,31 +349,38 @@ class AkismetService:
                     if f.kind in STOP_KINDS:
                         stop = stop or f
                     not_before = None if f.retry_after is None else time.time() + f.retry_after
-                    outbox.failed(r.id, f.message, not_before=not_before)
+                    outbox.failed(r.id, f.message, not_before=not_before, keep_claim=True)
                     summary.failed += 1
                 else:
                     outbox.done(r.id)
                     summary.sent += 1
+                finally:
+                    busy -= 1
                 if on_progress is not None:
                     on_progress(summary.sent + summary.failed, due)
-                return True
 
-        while stop is None and not _cancelled(cancel):
-            batch = outbox.claim(
-                blog_key,
-                owner,
-                limit=concurrency * 8,
-                lease_s=lease,
-                exclude=sorted(tried),
-                force=force,
-            )
-            if not batch:
-                break
-            tried.update(r.id for r in batch)
-            results = await asyncio.gather(*(one(r) for r in batch))
-            untried = [r.id for r, ok in zip(batch, results, strict=True) if not ok]
-            if untried:
-                outbox.release(untried)
+        async def feeder() -> None:
+            while not halted():
+                if work.qsize() >= concurrency:
+                    await asyncio.sleep(0.002)
+                    continue
+                batch = outbox.claim(
+                    blog_key, owner, limit=concurrency * 2, lease_s=lease, force=force
+                )
+                if batch:
+                    for r in batch:
+                        work.put_nowait(r)
+                elif busy == 0 and work.empty():
+                    break  # nothing claimable and nothing in flight that could unlock more
+                else:
+                    await asyncio.sleep(0.005)  # a ping's next report waits for its first
+            for _ in range(concurrency):
+                work.put_nowait(None)
+
+        try:
+            await asyncio.gather(feeder(), *(sender() for _ in range(concurrency)))
+        finally:
+            outbox.release_mine(owner)
         if stop is not None and stop.retry_after is not None:
             outbox.postpone(blog_key, time.time() + stop.retry_after)
         why = stop or last

@@ -101,21 +101,18 @@ class Outbox:
         *,
         limit: int,
         lease_s: float,
-        exclude: Sequence[int] = (),
         force: bool = False,
         now: float | None = None,
     ) -> list[QueuedReport]:
         """Take up to ``limit`` due reports for this blog, oldest first, for ``lease_s``."""
         now = time.time() if now is None else now
-        # (NOT IN (NULL) would match nothing at all.)
-        skip = f"AND o.id NOT IN ({','.join(str(int(i)) for i in exclude)})" if exclude else ""
         due = "" if force else "AND (o.not_before IS NULL OR o.not_before <= :now)"
         with self._tx() as db:
             rows = db.execute(
                 f"SELECT {', '.join('o.' + c.strip() for c in _COLS.split(','))} FROM outbox o"
                 " WHERE o.blog_key = :blog AND o.ready = 1"
                 " AND (o.claimed_until IS NULL OR o.claimed_until < :now)"
-                f" {due} {skip}"
+                f" {due}"
                 " AND o.id = (SELECT MIN(p.id) FROM outbox p"
                 "             WHERE p.blog_key = o.blog_key AND p.comment_id = o.comment_id)"
                 " ORDER BY o.id LIMIT :limit",
@@ -132,11 +129,21 @@ class Outbox:
         with self._tx() as db:
             db.execute("DELETE FROM outbox WHERE id = ?", (report_id,))
 
-    def failed(self, report_id: int, error: str, *, not_before: float | None = None) -> None:
+    def failed(
+        self,
+        report_id: int,
+        error: str,
+        *,
+        not_before: float | None = None,
+        keep_claim: bool = False,
+    ) -> None:
+        """Akismet did not take it; ``keep_claim``: the sender keeps it out of its own
+        run (and gives it back with ``release_mine`` at the end)."""
+        release = "" if keep_claim else ", claimed_by = NULL, claimed_until = NULL"
         with self._tx() as db:
             db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?,"
-                " claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?"
+                f"{release} WHERE id = ?",
                 (error, not_before, report_id),
             )
 
@@ -146,6 +153,14 @@ class Outbox:
             db.executemany(
                 "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ?",
                 [(int(i),) for i in report_ids],
+            )
+
+    def release_mine(self, owner: str) -> None:
+        """A sender's run is over: whatever it still holds is free for the next."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?",
+                (owner,),
             )
 
     def postpone(self, blog_key: str, not_before: float) -> None:
