@@ -111,7 +111,30 @@ def test_partial_success_exits_1(db: str, capsys: pytest.CaptureFixture[str]) ->
     _, out, _ = run(capsys, "--db", db, "list", "--limit", "1", "--json")
     (row,) = json.loads(out)
     code, out, _ = run(capsys, "--db", db, "approve", str(row["id"]), "999999")
-    assert code == 1 and "conflict" in out
+    assert code == 1 and "not a ping on this blog: #999999" in out
+    assert "conflict" not in out  # nobody changed it: it never existed
+
+
+def test_a_ping_that_does_not_exist_is_bad_input(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", db, "approve", "999999", "--json")
+    assert code == 2 and json.loads(out)["missing"] == [999999]
+
+
+def test_no_command_and_no_terminal_says_so_instead_of_hanging(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d")}
+    for argv in ([], ["demo"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "pingdesk", *argv],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert proc.returncode == 2, proc
+        assert proc.stderr.count("\n") == 1 and "terminal" in proc.stderr, proc.stderr
 
 
 def test_delete_and_restore(db: str, capsys: pytest.CaptureFixture[str]) -> None:

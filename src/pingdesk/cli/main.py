@@ -50,6 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         debug = config_of(args).env.debug
         if args.command is None:
+            if not ui.have_terminal():
+                # `pingdesk </dev/null >out` from cron would otherwise start a UI nobody sees.
+                print(
+                    "pingdesk: no command given and no terminal for the UI "
+                    "(stdin or stdout is not a terminal); pass a command, e.g. "
+                    "`pingdesk counts` (pingdesk --help lists them)",
+                    file=sys.stderr,
+                )
+                return EXIT_BAD_INPUT
             return ui.cmd_ui(args)
         func: Handler = args.func
         return func(args)

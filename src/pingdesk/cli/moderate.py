@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pingdesk.cli.args import add_selection_args, check_selection, ping_filter
 from pingdesk.cli.output import Progress, emit_json
 from pingdesk.cli.session import open_desk
-from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
+from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
@@ -62,6 +62,7 @@ def _result_json(res: ModerationResult) -> dict[str, Any]:
             {"id": c.id, "expected": c.expected, "actual": c.actual} for c in res.conflicts
         ],
         "skipped": [{"id": i, "reason": r} for i, r in res.skipped],
+        "missing": res.missing,
         "journal_id": res.journal_id,
         "cancelled": res.cancelled,
     }
@@ -130,7 +131,13 @@ def report_moderation(
             print(f"conflict: {c.describe()} — changed by someone else, left alone")
         for i, reason in res.skipped:
             print(f"skipped #{i}: {reason}")
+        for i in res.missing:
+            print(f"not a ping on this blog: #{i}")
         print_akismet(sent, waiting)
+    if res.missing and not res.changed and not res.conflicts and not res.skipped:
+        return EXIT_BAD_INPUT  # nothing asked for exists: bad input, not a partial success
+    if res.missing:
+        return EXIT_PARTIAL
     return EXIT_OK if not res.conflicts and not res.skipped and not res.cancelled else EXIT_PARTIAL
 
 

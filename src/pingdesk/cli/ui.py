@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import config_of, where
 from pingdesk.cli.session import open_desk
-from pingdesk.errors import EXIT_OK
+from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
@@ -20,6 +20,11 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--reset", action="store_true", help="recreate the demo blog")
     p.add_argument("--no-ui", action="store_true", help="only create it and print where")
     p.set_defaults(func=cmd_demo)
+
+
+def have_terminal() -> bool:
+    """The UI needs a terminal on both ends: keys in, screen out."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -61,6 +66,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.no_ui:
             print(session.desk.blog.label)
             return EXIT_OK
+        if not have_terminal():
+            print(
+                "pingdesk: `pingdesk demo` opens the terminal UI and needs a terminal "
+                "(stdin or stdout is not one); `pingdesk demo --no-ui` only creates it",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
         columns = default_columns(session.config, verify=session.verify_settings)
         code = run_tui(session.desk, columns)
         say_waiting(session.desk)

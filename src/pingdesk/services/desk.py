@@ -127,7 +127,7 @@ class Desk:
         chunk_size: int = 1000,
     ) -> ModerationResult:
         """Moderate pings. ``seen`` maps id -> status the moderator saw; plain ids
-        mean 'as they are now' (the CLI). Ids that are not pings are conflicts."""
+        mean 'as they are now' (the CLI); ids that are not pings are ``missing``."""
         if not isinstance(seen, Mapping):
             wanted = list(dict.fromkeys(int(i) for i in seen))
             current = self.statuses(wanted)
@@ -146,7 +146,7 @@ class Desk:
             reporting=self.reporting,
         )
         result.requested += len(missing)
-        result.conflicts.extend(moderation.Conflict(i, "?", None) for i in missing)
+        result.missing.extend(missing)
         return result
 
     def undo(self, action_id: int | None = None) -> UndoResult:

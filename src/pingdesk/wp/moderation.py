@@ -79,6 +79,7 @@ class ModerationResult:
     transitions: dict[int, tuple[str, str]] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)  # asked for by id, not a ping here
     posts: set[int] = field(default_factory=set)
     journal_id: int | None = None
     cancelled: bool = False
@@ -95,6 +96,7 @@ class ModerationResult:
             "changed": len(self.changed),
             "conflicts": len(self.conflicts),
             "skipped": len(self.skipped),
+            "missing": len(self.missing),
             "cancelled": self.cancelled,
         }
 
