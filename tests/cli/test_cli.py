@@ -245,3 +245,17 @@ def test_a_driver_error_is_one_short_line_never_the_sql(
     assert _unexpected(bad) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "UPDATE" not in err and "1146" in err
+
+
+def test_global_options_anywhere_on_the_line(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = run(capsys, "--db", db, "counts", "--json")
+    after = run(capsys, "counts", "--json", "--db", db)
+    assert before[0] == after[0] == 0 and json.loads(before[1]) == json.loads(after[1])
+    # Nested subcommands take them too, and the one after the command wins.
+    missing = f"sqlite:///{tmp_path / 'nothing.sqlite'}"
+    code, out, err = run(capsys, "--db", missing, "history", "--db", db, "--json")
+    assert code == 0 and isinstance(json.loads(out), list), err
+    code, _, err = run(capsys, "akismet", "status", "--db", missing)
+    assert code == 2 and "not found" in err

@@ -28,13 +28,34 @@ CHECK_HELP = (
 )
 
 
-def add_global_options(parser: argparse.ArgumentParser) -> None:
+def add_global_options(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    """Which blog. On the top-level parser they default to None; repeated on every
+    subcommand (``after_command``) with no default, so `pingdesk list --db URL` works
+    as `pingdesk --db URL list` does (WP-CLI's habit), and a value given after the
+    command wins over one given before it."""
     g = parser.add_argument_group("which blog (also PINGDESK_WP_CONFIG, PINGDESK_DB, ...)")
-    g.add_argument("--wp-config", metavar="PATH", help="the blog's wp-config.php (or its folder)")
-    g.add_argument("--db", metavar="URL", help="mysql://... or sqlite:///...")
-    g.add_argument("--prefix", help="table prefix (wp_)")
-    g.add_argument("--profile", help="saved profile")
-    g.add_argument("--site", help="multisite: id or domain/path")
+    default = argparse.SUPPRESS if after_command else None
+    g.add_argument(
+        "--wp-config",
+        metavar="PATH",
+        default=default,
+        help="the blog's wp-config.php (or its folder)",
+    )
+    g.add_argument("--db", metavar="URL", default=default, help="mysql://... or sqlite:///...")
+    g.add_argument("--prefix", default=default, help="table prefix (wp_)")
+    g.add_argument("--profile", default=default, help="saved profile")
+    g.add_argument("--site", default=default, help="multisite: id or domain/path")
+
+
+def every_subcommand(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The subcommand parsers below ``parser``, nested ones (akismet check) included."""
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                found.append(sub)
+                found.extend(every_subcommand(sub))
+    return found
 
 
 def config_of(args: argparse.Namespace) -> Config:

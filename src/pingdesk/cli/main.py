@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from pingdesk import __version__
 from pingdesk.cli import akismet, history, moderate, pings, posts, settings, sites, ui, verify
-from pingdesk.cli.args import add_global_options, config_of
+from pingdesk.cli.args import add_global_options, config_of, every_subcommand
 from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
+    for subparser in every_subcommand(parser):
+        add_global_options(subparser, after_command=True)
     return parser
 
 
