@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from pingdesk.store.journal import Entry, Item, Journal
 from pingdesk.wp.blog import Blog
@@ -36,21 +37,18 @@ class Settled:
         )
 
 
-def _comment_applied(blog: Blog, items: Sequence[Item]) -> set[int]:
+def _comment_applied(conn: Connection, blog: Blog, items: Sequence[Item]) -> set[int]:
     c = blog.tables.comments
     ids = sorted({int(it.object_id) for it in items})
     status: dict[int, str] = {}
-    # Locking reads: a COMMIT the dead pingdesk sent may still be finishing in the
-    # server; FOR UPDATE waits for it instead of reading the rows from before it.
-    with write_txn(blog) as conn:
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            for cid, st in conn.execute(
-                select(c.c.comment_ID, c.c.comment_approved)
-                .where(c.c.comment_ID.in_(chunk))
-                .with_for_update()
-            ):
-                status[int(cid)] = str(st)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for cid, st in conn.execute(
+            select(c.c.comment_ID, c.c.comment_approved)
+            .where(c.c.comment_ID.in_(chunk))
+            .with_for_update()
+        ):
+            status[int(cid)] = str(st)
     out: set[int] = set()
     for it in items:
         want = it.after.get("status")
@@ -60,48 +58,58 @@ def _comment_applied(blog: Blog, items: Sequence[Item]) -> set[int]:
     return out
 
 
-def _posts_applied(blog: Blog, items: Sequence[Item]) -> set[int]:
+def _posts_applied(conn: Connection, blog: Blog, items: Sequence[Item]) -> set[int]:
     p = blog.tables.posts
     out: set[int] = set()
-    with blog.engine.connect() as conn:
-        for it in items:
-            ids = [int(i) for i in it.before.get("ids", [])]
-            if not ids:
-                continue
-            flipped = conn.execute(
-                select(p.c.ID).where(p.c.ID.in_(ids), p.c.ping_status == it.after["ping_status"])
-            ).all()
-            # One range is one transaction: all of it committed or none.
-            if flipped:
-                out.add(it.id)
+    for it in items:
+        ids = [int(i) for i in it.before.get("ids", [])]
+        # One range is one transaction: all of it committed or none, so one row tells.
+        if (
+            ids
+            and conn.execute(
+                select(p.c.ID)
+                .where(p.c.ID.in_(ids), p.c.ping_status == it.after["ping_status"])
+                .limit(1)
+                .with_for_update()
+            ).first()
+        ):
+            out.add(it.id)
     return out
 
 
-def _options_applied(blog: Blog, items: Sequence[Item]) -> set[int]:
+def _options_applied(conn: Connection, blog: Blog, items: Sequence[Item]) -> set[int]:
     o = blog.tables.options
     out: set[int] = set()
-    with blog.engine.connect() as conn:
-        for it in items:
-            value = conn.execute(
-                select(o.c.option_value).where(o.c.option_name == it.object_id)
-            ).scalar()
-            if value is not None and str(value) == str(it.after.get("value")):
-                out.add(it.id)
+    for it in items:
+        value = conn.execute(
+            select(o.c.option_value).where(o.c.option_name == it.object_id).with_for_update()
+        ).scalar()
+        if value is not None and str(value) == str(it.after.get("value")):
+            out.add(it.id)
     return out
+
+
+def _applied_now(blog: Blog, open_items: Sequence[Item]) -> set[int]:
+    """The staged items whose rows hold what the journal expected."""
+    applied: set[int] = set()
+    # Locking reads, for every kind: a COMMIT the dead pingdesk sent may still be
+    # finishing in the server; FOR UPDATE waits for it instead of reading from before it.
+    with write_txn(blog) as conn:
+        for kind, check in (
+            ("comment", _comment_applied),
+            ("posts", _posts_applied),
+            ("option", _options_applied),
+        ):
+            mine = [it for it in open_items if it.kind == kind]
+            if mine:
+                applied |= check(conn, blog, mine)
+    return applied
 
 
 def settle(blog: Blog, journal: Journal, entry: Entry) -> Settled:
     items = journal.items(entry.id)
     open_items = [it for it in items if not it.applied]
-    applied: set[int] = set()
-    for kind, check in (
-        ("comment", _comment_applied),
-        ("posts", _posts_applied),
-        ("option", _options_applied),
-    ):
-        mine = [it for it in open_items if it.kind == kind]
-        if mine:
-            applied |= check(blog, mine)
+    applied = _applied_now(blog, open_items) if open_items else set()
     dropped = [it.id for it in open_items if it.id not in applied]
     done = sum(1 for it in items if it.applied) + len(applied)
     total = int(entry.total) if entry.total is not None else len(items)
