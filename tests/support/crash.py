@@ -416,3 +416,14 @@ def statuses_of(engine: Engine, tables: Tables, ids: Iterable[int]) -> dict[int,
             ):
                 out[int(cid)] = str(st)
     return out
+
+
+def state_of(db_url: str, probe_journal: Path) -> State:
+    """The blog's state as a front end opens it (the journal is a throwaway probe)."""
+    journal = Journal(probe_journal)
+    desk = open_cli_desk(db_url, journal)
+    try:
+        return read_state(desk.blog.engine, desk.blog.tables)
+    finally:
+        desk.close()
+        journal.close()

@@ -51,6 +51,7 @@ from tests.support.crash import (
     read_state,
     reaped,
     recounted,
+    state_of,
     statuses_of,
     wait_for_action,
 )
@@ -172,11 +173,7 @@ def test_kill_9_of_pingdesk_mid_bulk_spam(
     for run in range(runs + 1):
         url = copies.new(run)
         if pre is None:
-            journal = Journal(tmp_path / "probe.sqlite3")
-            desk = open_cli_desk(url, journal)
-            pre = read_state(desk.blog.engine, desk.blog.tables)
-            desk.close()
-            journal.close()
+            pre = state_of(url, tmp_path / "probe.sqlite3")
             assert set(pre.status[i] for i in ids) == {"0", "1"}
         home = tmp_path / f"run{run}"
         proc = pingdesk(["--db", url, "--prefix", "wp_", *SPAM_ALL], pingdesk_env(home))
@@ -244,11 +241,7 @@ def test_kill_9_of_the_database_server_mid_bulk_spam(
         server.copy_from_shared(bulk.db, name)
         url = server.url(name)
         if pre is None:
-            journal = Journal(tmp_path / "probe.sqlite3")
-            desk = open_cli_desk(url, journal)
-            pre = read_state(desk.blog.engine, desk.blog.tables)
-            desk.close()
-            journal.close()
+            pre = state_of(url, tmp_path / "probe.sqlite3")
         home = tmp_path / f"run{run}"
         jpath = journal_file(home)
         proc = pingdesk(["--db", url, "--prefix", "wp_", *SPAM_ALL], pingdesk_env(home))
