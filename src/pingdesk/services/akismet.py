@@ -659,7 +659,7 @@ class ReportSender:
         self.on_update = on_update
         self.poll_s = poll_s
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._wake = threading.Event()  # set by stop(): a sleep ends at once
         self._thread = threading.Thread(target=self._run, name="akismet-sender", daemon=True)
         self._last_update = 0.0
         self.state = SenderState(0, 0, 0)
@@ -667,10 +667,6 @@ class ReportSender:
     def start(self) -> ReportSender:
         self._thread.start()
         return self
-
-    def wake(self) -> None:
-        """Try now (after an action, or when the moderator asks)."""
-        self._wake.set()
 
     def stop(self, timeout: float = 2.0) -> None:
         self._stop.set()

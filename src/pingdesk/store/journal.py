@@ -374,11 +374,6 @@ class Journal:
                 db.execute(f"DELETE FROM outbox WHERE item_id IN ({marks})", chunk)
                 db.execute(f"DELETE FROM items WHERE id IN ({marks})", chunk)
 
-    def add_items(self, action_id: int, items: Iterable[NewItem]) -> list[int]:
-        """Stage items with no reports (posts, options)."""
-        entry = self.get(action_id)
-        return self.stage(action_id, entry.blog if entry else "", list(items))
-
     def finish(self, action_id: int, state: str, summary: dict[str, Any]) -> None:
         with self._tx() as db:
             db.execute(

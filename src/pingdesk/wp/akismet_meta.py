@@ -333,19 +333,6 @@ def _delete_meta(conn: Connection, blog: Blog, comment_id: int, key: str) -> Non
     conn.execute(delete(m).where(m.c.comment_id == comment_id, m.c.meta_key == key))
 
 
-def _add_history(
-    conn: Connection,
-    blog: Blog,
-    comment_id: int,
-    event: str,
-    user: str | None,
-    meta: Mapping[str, Any] | None = None,
-) -> None:
-    _add_meta(
-        conn, blog, comment_id, HISTORY_KEY, php_serialize(history_entry(event, user, meta=meta))
-    )
-
-
 # --- what the plugin records ------------------------------------------------------------
 
 
