@@ -163,7 +163,14 @@ def test_sqlite_urls(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "needles"),
     [
-        ("postgresql://u:topsecret@h/db", ["unsupported database 'postgresql'"]),
+        (
+            "postgresql://u:topsecret@h/db",
+            ["pingdesk supports MySQL/MariaDB and SQLite (got postgresql://u:***@h/db)"],
+        ),
+        ("postgres://u:top@secret@h/db", ["supports MySQL/MariaDB and SQLite", "u:***@h/db"]),
+        ("oracle+cx_oracle://u:topsecret@h/db", ["supports MySQL/MariaDB", "oracle+cx_oracle"]),
+        ("mssql://u:topsecret@h/db", ["supports MySQL/MariaDB", "mssql://"]),
+        ("redis://h", ["supports MySQL/MariaDB and SQLite (got redis://h)"]),
         ("mysql+mysqlconnector://u@h/db", ["unsupported MySQL driver"]),
         ("mysql://u:topsecret@h", ["names no database", "u:***@h"]),
         ("sqlite://", ["needs a file path"]),
@@ -176,7 +183,7 @@ def test_bad_db_urls(url: str, needles: list[str]) -> None:
     with pytest.raises(ConfigError) as exc:
         parse_db_url(url)
     msg = one_line(exc, *needles)
-    assert "topsecret" not in msg
+    assert "topsecret" not in msg and "secret@" not in msg
 
 
 def test_label_and_repr_hide_the_password() -> None:

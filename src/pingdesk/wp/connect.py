@@ -49,6 +49,8 @@ SOCKET_CANDIDATES = (
     "/tmp/mysql.sock",
 )
 SQLITE_HEADER = b"SQLite format 3\x00"
+# URL schemes (before any +driver) that name a database pingdesk can open.
+SUPPORTED_SCHEMES = frozenset({"mysql", "mariadb", "sqlite"})
 CONNECT_TIMEOUT = 10
 
 # The columns pingdesk reads or writes; a same-named table without them is not WordPress's.
@@ -137,7 +139,11 @@ class NetworkSite:
 
 
 def _redact(text: str) -> str:
-    return re.sub(r"(//[^/:@]*):[^@/]*@", r"\1:***@", text)
+    return re.sub(r"(//[^/:@]*):[^/]*@", r"\1:***@", text)
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _mysql_label(url: URL) -> str:
@@ -207,6 +213,14 @@ def parse_db_url(value: str, *, cwd: Path | None = None) -> URL:
             f"invalid database URL {_redact(text)!r}: expected mysql://USER:PASSWORD@HOST/DB, "
             "mariadb://..., or sqlite:///PATH"
         )
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+._-]*)://", text)
+    backend_name = scheme.group(1).split("+", 1)[0].lower() if scheme else ""
+    if backend_name not in SUPPORTED_SCHEMES:
+        # Checked before SQLAlchemy sees it: postgres:// would otherwise end in
+        # NoSuchModuleError (or a driver import) when the engine is made.
+        raise ConfigError(
+            f"pingdesk supports MySQL/MariaDB and SQLite (got {_shorten(_redact(text))})"
+        )
     try:
         url = make_url(text)
     except (ArgumentError, ValueError):
@@ -246,7 +260,7 @@ def parse_db_url(value: str, *, cwd: Path | None = None) -> URL:
             query=extra,
         )
     raise ConfigError(
-        f"unsupported database {url.drivername!r}: use mysql://, mariadb:// or sqlite:///PATH"
+        f"pingdesk supports MySQL/MariaDB and SQLite (got {_shorten(_redact(text))})"
     )
 
 
