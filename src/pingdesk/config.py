@@ -88,6 +88,7 @@ class Profile:
     password: str | None = None  # overrides the URL's / DB_PASSWORD
     password_env: str | None = None  # name of an environment variable holding it
     site: str | None = None  # multisite: blog id, domain or domain/path
+    url: str | None = None  # the site's address (WP-CLI's --url), e.g. for Debian's configs
 
 
 @dataclass
@@ -119,7 +120,7 @@ ENV_PREFIX = "PINGDESK_"
 class Environment:
     """The PINGDESK_* variables pingdesk honours, read once (empty counts as unset).
 
-    ``db`` … ``site`` choose the blog (below the command-line flags);
+    ``db`` … ``url`` choose the blog (below the command-line flags);
     ``verify_allow`` adds to ``[verify] allow``; ``akismet_endpoint`` overrides
     ``[akismet] endpoint``; ``debug`` lets unexpected errors show their traceback.
     """
@@ -129,6 +130,7 @@ class Environment:
     profile: str | None = None
     prefix: str | None = None
     site: str | None = None
+    url: str | None = None
     verify_allow: tuple[str, ...] = ()
     akismet_endpoint: str | None = None
     debug: bool = False
@@ -147,6 +149,7 @@ class Environment:
             profile=get("PROFILE"),
             prefix=get("PREFIX"),
             site=get("SITE"),
+            url=get("URL"),
             verify_allow=allow,
             akismet_endpoint=get("AKISMET_ENDPOINT"),
             debug=bool(get("DEBUG")),

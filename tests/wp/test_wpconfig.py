@@ -391,6 +391,58 @@ require_once ABSPATH . 'wp-settings.php';
     assert cfg.where("DB_PASSWORD") == f"{tmp_path}/wp-config-local.php:2"
 
 
+def test_includes_through_variables_and_parent_folders(tmp_path: Path) -> None:
+    write(tmp_path / "shared", "<?php define('DB_PASSWORD', 'shared-pw');", "db.php")
+    write(tmp_path / "secrets", "<?php define('DB_USER', 'secret-user');", "user.php")
+    text = """<?php
+$secrets = dirname(__DIR__) . '/secrets';
+require_once dirname(__FILE__) . '/../shared/db.php';
+require_once "$secrets/user.php";
+require_once $secrets . '/user.php';
+"""
+    cfg = parse_wp_config(write(tmp_path / "site", text), env={})
+    assert (cfg.db_password, cfg.db_user) == ("shared-pw", "secret-user")
+    # "$secrets/user.php" (interpolation) is not read, but the second spelling was.
+    assert [(u.what, u.why) for u in cfg.unresolved] == [
+        ('"$secrets/user.php"', 'a "..." string with a $variable in it')
+    ]
+
+
+def test_a_missing_setting_names_the_include_that_was_not_followed(tmp_path: Path) -> None:
+    text = """<?php
+define('DB_NAME', 'x');
+require_once get_secrets_dir() . '/db.php';
+include __DIR__ . '/gone.php';
+require_once ABSPATH . 'wp-settings.php';
+"""
+    p = write(tmp_path, text)
+    cfg = parse_wp_config(p, env={})
+    assert cfg.db_name == "x"
+    with pytest.raises(ConfigError) as exc:
+        _ = cfg.db_password
+    assert exc.value.message == (
+        f"DB_PASSWORD is not defined in {p}; it includes get_secrets_dir() . '/db.php' "
+        f"({p}:3) which pingdesk cannot resolve: get_secrets_dir() is not something "
+        "pingdesk can evaluate without PHP (and 1 more include)"
+    )
+    assert [u.why for u in cfg.unresolved] == [
+        "get_secrets_dir() is not something pingdesk can evaluate without PHP",
+        "no such file",
+    ]
+    assert cfg.unresolved[1].what == f"{tmp_path}/gone.php"
+
+
+def test_an_unreadable_include_says_why(tmp_path: Path) -> None:
+    write(tmp_path, "<?php define('DB_PASSWORD', 'unterminated);", "db.php")
+    p = write(tmp_path, "<?php\ninclude __DIR__ . '/db.php';\n")
+    with pytest.raises(ConfigError) as exc:
+        _ = parse_wp_config(p, env={}).db_password
+    assert exc.value.message == (
+        f"DB_PASSWORD is not defined in {p}; it includes {tmp_path}/db.php ({p}:2) "
+        "which pingdesk cannot resolve: line 1: unterminated string"
+    )
+
+
 def test_broken_or_binary_includes_are_skipped(tmp_path: Path) -> None:
     write(tmp_path, "<?php define('A', 'unterminated);", "broken.php")
     (tmp_path / "blob.php").write_bytes(b"\x00\x01binary")

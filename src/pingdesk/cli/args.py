@@ -45,6 +45,9 @@ def add_global_options(parser: argparse.ArgumentParser, *, after_command: bool =
     g.add_argument("--prefix", default=default, help="table prefix (wp_)")
     g.add_argument("--profile", default=default, help="saved profile")
     g.add_argument("--site", default=default, help="multisite: id or domain/path")
+    g.add_argument(
+        "--url", default=default, help="the site's address, as WP-CLI's (Debian's config-HOST.php)"
+    )
 
 
 def every_subcommand(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
@@ -77,6 +80,7 @@ def where(args: argparse.Namespace) -> Where:
         prefix=args.prefix,
         profile=args.profile,
         site=args.site,
+        url=args.url,
     )
 
 

@@ -53,15 +53,19 @@ class Where:
     prefix: str | None = None
     profile: str | None = None
     site: str | None = None
+    url: str | None = None
 
 
-def _target_from_profile(name: str, prof: Profile, env: Mapping[str, str], cwd: Path) -> Target:
+def _target_from_profile(
+    name: str, prof: Profile, env: Mapping[str, str], cwd: Path, url: str | None
+) -> Target:
     source = f"profile {name!r}"
     if prof.db:
         target = target_from_db(prof.db, cwd, source)
     else:
         assert prof.wp_config is not None
-        target = target_from_wp_config(wp_config_path(prof.wp_config, cwd), env, source)
+        path = wp_config_path(prof.wp_config, cwd)
+        target = target_from_wp_config(path, env, source, site_url=url or prof.url)
     password = prof.password
     if prof.password_env:
         password = env.get(prof.password_env)
@@ -80,6 +84,7 @@ def resolve_target(
     prefix: str | None = None,
     profile: str | None = None,
     site: str | None = None,
+    url: str | None = None,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     config: Config | None = None,
@@ -89,6 +94,10 @@ def resolve_target(
     ``env`` is the process environment: its PINGDESK_* variables (unless ``config``
     already carries them and ``env`` is not given), the variables a profile's
     ``password_env`` names, and what ``getenv()`` in wp-config.php sees.
+
+    ``url`` (``--url``, then PINGDESK_URL, then the profile's) is the site's address
+    as WP-CLI takes it: it picks Debian's /etc/wordpress/config-<host>.php and, on a
+    multisite network when no ``site`` is given, the site.
     """
     here = (cwd or Path.cwd()).absolute()
     environ: Mapping[str, str] = os.environ if env is None else env
@@ -96,6 +105,7 @@ def resolve_target(
     wp_config = (wp_config or "").strip() or None
     db = (db or "").strip() or None
     profile = (profile or "").strip() or None
+    url = (url or "").strip() or pd_env.url
     if wp_config and db:
         raise UsageError("pass either --db or --wp-config, not both")
     if profile and (wp_config or db):
@@ -114,33 +124,38 @@ def resolve_target(
     if db:
         target = target_from_db(db, here, "--db")
     elif wp_config:
-        target = target_from_wp_config(wp_config_path(wp_config, here), environ, "--wp-config")
+        path = wp_config_path(wp_config, here)
+        target = target_from_wp_config(path, environ, "--wp-config", site_url=url)
     elif profile:
         prof = cfg().profile(profile)
-        target = _target_from_profile(profile, prof, environ, here)
+        target = _target_from_profile(profile, prof, environ, here, url)
     elif pd_env.db:
         target = target_from_db(pd_env.db, here, "$PINGDESK_DB")
     elif pd_env.wp_config:
         path = wp_config_path(pd_env.wp_config, here)
-        target = target_from_wp_config(path, environ, "$PINGDESK_WP_CONFIG")
+        target = target_from_wp_config(path, environ, "$PINGDESK_WP_CONFIG", site_url=url)
     elif pd_env.profile:
         prof = cfg().profile(pd_env.profile)
-        target = _target_from_profile(pd_env.profile, prof, environ, here)
+        target = _target_from_profile(pd_env.profile, prof, environ, here, url)
     elif cfg().default_profile:
         name = cfg().default_profile or ""
         prof = cfg().profile(name)
-        target = _target_from_profile(name, prof, environ, here)
+        target = _target_from_profile(name, prof, environ, here, url)
     else:
         found = find_wp_config(here)
         if found is None:
             raise ConfigError(NOT_FOUND_MESSAGE)
-        target = target_from_wp_config(found, environ, f"found {found}")
+        target = target_from_wp_config(found, environ, f"found {found}", site_url=url)
 
     chosen_prefix = prefix or pd_env.prefix or (prof.prefix if prof else None)
     if chosen_prefix:
         target.prefix = chosen_prefix
     validate_prefix(target.prefix)
     target.site = (site or "").strip() or pd_env.site or (prof.site if prof else None) or None
+    site_url = url or (prof.url if prof else None)
+    if target.site is None and target.multisite and site_url:
+        # WP-CLI's --url also says which site of a network (domain/path).
+        target.site = site_url
     return target
 
 
@@ -152,6 +167,7 @@ def locate(where: Where, config: Config, *, cwd: Path | None = None) -> Target:
         prefix=where.prefix,
         profile=where.profile,
         site=where.site,
+        url=where.url,
         config=config,
         cwd=cwd,
     )

@@ -259,9 +259,7 @@ def parse_db_url(value: str, *, cwd: Path | None = None) -> URL:
             database=url.database,
             query=extra,
         )
-    raise ConfigError(
-        f"pingdesk supports MySQL/MariaDB and SQLite (got {_shorten(_redact(text))})"
-    )
+    raise ConfigError(f"pingdesk supports MySQL/MariaDB and SQLite (got {_shorten(_redact(text))})")
 
 
 def with_password(url: URL, password: str | None) -> URL:
@@ -275,9 +273,15 @@ def with_password(url: URL, password: str | None) -> URL:
 # --------------------------------------------------------------------------- resolving
 
 
-def target_from_wp_config(path: Path, env: Mapping[str, str], source: str) -> Target:
-    """The database a wp-config.php names (read as text, never executed)."""
-    cfg: WPConfig = parse_wp_config(path, env=env)
+def target_from_wp_config(
+    path: Path, env: Mapping[str, str], source: str, *, site_url: str | None = None
+) -> Target:
+    """The database a wp-config.php names (read as text, never executed).
+
+    ``site_url`` is the site's address (WP-CLI's --url), which Debian's packaged
+    wp-config.php needs to choose its /etc/wordpress/config-<host>.php.
+    """
+    cfg: WPConfig = parse_wp_config(path, env=env, url=site_url)
     if cfg.is_sqlite:
         url = URL.create("sqlite", database=str(cfg.sqlite_path))
     else:

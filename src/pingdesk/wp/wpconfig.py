@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pingdesk.errors import ConfigError
+from pingdesk.wp import debian
 
 __all__ = [
     "DbHost",
@@ -368,7 +369,22 @@ class _State:
     variables: dict[str, Value] = field(default_factory=dict)
     variable_lines: dict[str, int] = field(default_factory=dict)
     included: list[Path] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    # Debian's master file: its includes were chosen by pingdesk.wp.debian instead.
+    skip_includes_of: Path | None = None
     depth: int = 0
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """An include that was not followed, so settings it may hold are unknown."""
+
+    where: str  # file:line of the include
+    what: str  # the include's argument as written (or the path it named)
+    why: str
+
+    def describe(self) -> str:
+        return f"it includes {self.what} ({self.where}) which pingdesk cannot resolve: {self.why}"
 
 
 class _Evaluator:
@@ -538,22 +554,38 @@ class _Evaluator:
             self.i += 1
 
     def _include(self) -> None:
+        line = self.toks[self.i].line
         self.i += 1
         start = self.i
+        if self.state.skip_includes_of == self.path:
+            self._skip_statement()
+            return
         try:
             target = self.expr()
-        except _Syntax:
+        except _Syntax as exc:
             self.i = start
             self._skip_statement()
+            self._unresolved(line, _render(self.toks[start : self.i]), str(exc))
+            return
+        what = _render(self.toks[start : self.i])
+        if isinstance(target, Unknown):
+            if "wp-settings.php" not in what:  # ABSPATH . 'wp-settings.php' and the like
+                self._unresolved(line, what, target.reason)
             return
         if not isinstance(target, str):
             return
         path = Path(target)
         if not path.is_absolute():
             path = self.path.parent / path  # PHP tries the include_path first; close enough
-        if path.name in _CORE_FILES or not path.is_file():
+        if path.name in _CORE_FILES:
             return
-        self._read_other(path)
+        if not path.is_file():
+            self._unresolved(line, str(path), "no such file")
+            return
+        self._read_other(path, line)
+
+    def _unresolved(self, line: int, what: str, why: str) -> None:
+        self.state.unresolved.append(Unresolved(f"{self.label}:{line}", what, why))
 
     def _eval_call(self) -> None:
         # The Docker image runs WORDPRESS_CONFIG_EXTRA through eval(); its defines count.
@@ -577,7 +609,7 @@ class _Evaluator:
             finally:
                 st.depth -= 1
 
-    def _read_other(self, path: Path) -> None:
+    def _read_other(self, path: Path, line: int) -> None:
         st = self.state
         resolved = path.resolve()
         if resolved in st.included or st.depth >= _MAX_INCLUDE_DEPTH:
@@ -585,17 +617,21 @@ class _Evaluator:
         st.included.append(resolved)
         try:
             if path.stat().st_size > _MAX_INCLUDE_BYTES:
+                self._unresolved(line, str(path), "larger than pingdesk reads")
                 return
             text = _read_text(path)
             toks = _Lexer(text, str(path)).run()
-        except (ConfigError, OSError):
+        except (ConfigError, OSError) as exc:
             # Includes are best effort (an autoloader, a file we cannot lex): a
             # setting they would have given is reported missing when needed.
+            why = exc.message if isinstance(exc, ConfigError) else str(exc.strerror or exc)
+            self._unresolved(line, str(path), _without_path(why, path))
             return
         st.depth += 1
         try:
             _Evaluator(toks, st, path).run()
-        except ConfigError:
+        except ConfigError as exc:
+            self._unresolved(line, str(path), _without_path(exc.message, path))
             return
         finally:
             st.depth -= 1
@@ -779,6 +815,36 @@ class _Evaluator:
         return Unknown(f"{name}() is not something pingdesk can evaluate without PHP")
 
 
+def _without_path(message: str, path: Path) -> str:
+    """'/x/db.php:3: unterminated string' → 'line 3: unterminated string' (the path is shown)."""
+    rest = message.removeprefix(str(path)).removeprefix(":").strip()
+    m = re.match(r"(\d+): ", rest)
+    return f"line {m.group(1)}: {rest[m.end() :]}" if m else rest
+
+
+def _render(toks: list[Tok]) -> str:
+    """Tokens back to (roughly) the PHP they came from, for messages."""
+    parts: list[str] = []
+    for t in toks:
+        if t.kind == "end":
+            break
+        if t.kind == "str" and t.dynamic:
+            parts.append(f'"{t.value}"')
+        elif t.kind == "str":
+            parts.append("'" + str(t.value).replace("\\", "\\\\").replace("'", "\\'") + "'")
+        elif t.kind == "var":
+            parts.append(f"${t.value}")
+        else:
+            parts.append(str(t.value))
+    text = " ".join(parts)
+    text = re.sub(r"([(\[]) | (?=[)\],])", r"\1", text)
+    text = re.sub(r"(\w) \(", r"\1(", text)
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        text = text[1:-1]
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
 def _known(v: Value) -> PHPValue:
     assert not isinstance(v, Unknown)
     return v
@@ -927,6 +993,9 @@ class WPConfig:
     table_prefix_line: int | None = None
     included: list[Path] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    # Debian's packaged WordPress: the /etc/wordpress/config-*.php that was read.
+    debian_file: Path | None = None
 
     def where(self, name: str) -> str:
         src = self.sources.get(name, str(self.path))
@@ -948,8 +1017,19 @@ class WPConfig:
 
     def require(self, name: str) -> str:
         if name not in self.constants:
-            raise ConfigError(f"{self.path}: {name} is not defined")
+            raise ConfigError(self._missing(name))
         return php_string(self.get(name))
+
+    def _missing(self, name: str) -> str:
+        where = str(self.path)
+        if self.debian_file is not None:
+            where = f"{self.debian_file} (Debian's settings file for {self.path})"
+        if not self.unresolved:
+            return f"{where}: {name} is not defined"
+        first = self.unresolved[0]
+        more = len(self.unresolved) - 1
+        also = f" (and {more} more include{'s' if more > 1 else ''})" if more else ""
+        return f"{name} is not defined in {where}; {first.describe()}{also}"
 
     def flag(self, name: str) -> bool:
         return name in self.constants and php_truthy(self.get(name))
@@ -1104,15 +1184,26 @@ def _read_text(path: Path) -> str:
 
 
 def parse_wp_config_text(
-    text: str, path: Path, *, env: Mapping[str, str] | None = None
+    text: str, path: Path, *, env: Mapping[str, str] | None = None, url: str | None = None
 ) -> WPConfig:
-    """Read settings from PHP source; ``path`` gives __DIR__ and messages."""
+    """Read settings from PHP source; ``path`` gives __DIR__ and messages.
+
+    ``url`` is WP-CLI's ``--url``: the site's address, which Debian's packaged
+    wp-config.php needs to pick its /etc/wordpress/config-<host>.php.
+    """
     state = _State(path=path, env=os.environ if env is None else env)
     lexer = _Lexer(text, str(path))
     toks = lexer.run()
     if not lexer.saw_php_tag:
         raise ConfigError(f"{path}: not a PHP file (no <?php tag)")
     state.included.append(path.resolve())
+    debian_file = None
+    if debian.is_debian_master(text):
+        # The master requires the chosen file first thing, so reading it before
+        # the master's own `if (!defined(...)) define(...)` defaults is PHP's order.
+        debian_file = debian.choose_config_file(path, url, state.env)
+        _evaluate_file(debian_file, state)
+        state.skip_includes_of = path
     _Evaluator(toks, state, path).run()
     prefix_v = state.variables.get("table_prefix")
     prefix_line = state.variable_lines.get("table_prefix")
@@ -1130,11 +1221,27 @@ def parse_wp_config_text(
         table_prefix_line=prefix_line,
         included=state.included[1:],
         sources=state.sources,
+        unresolved=state.unresolved,
+        debian_file=debian_file,
     )
 
 
+def _evaluate_file(path: Path, state: _State) -> None:
+    """Read a file whose settings are needed (not best effort: problems are errors)."""
+    text = _read_text(path)
+    lexer = _Lexer(text, str(path))
+    toks = lexer.run()
+    if not lexer.saw_php_tag:
+        raise ConfigError(f"{path}: not a PHP file (no <?php tag)")
+    state.included.append(path.resolve())
+    _Evaluator(toks, state, path).run()
+
+
 def parse_wp_config(
-    path: str | os.PathLike[str], *, env: Mapping[str, str] | None = None
+    path: str | os.PathLike[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    url: str | None = None,
 ) -> WPConfig:
     """Read a wp-config.php; raises ConfigError with one line on any problem.
 
@@ -1147,7 +1254,7 @@ def parse_wp_config(
     text = _read_text(p)
     if not text.strip():
         raise ConfigError(f"{p}: the file is empty")
-    return parse_wp_config_text(text, p, env=env)
+    return parse_wp_config_text(text, p, env=env, url=url)
 
 
 # --------------------------------------------------------------------------- finding
