@@ -11,6 +11,7 @@ import pytest
 from pingdesk.cli.main import main
 from pingdesk.wp import debian
 from tests.support.wpbed import WPSite, mariadb
+from tests.wp.test_bedrock import project
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +93,26 @@ def test_debian_wordpress_from_its_folder(
     monkeypatch.setenv("PINGDESK_URL", "nowhere.test")
     code, out, err = run(capsys, "counts")
     assert code == 2 and "config-nowhere.test.php for --url nowhere.test" in err
+
+
+# --------------------------------------------------------------------------- Bedrock
+
+
+@pytest.mark.mariadb
+def test_bedrock_project_with_database_url(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    wp_site: Callable[..., WPSite],
+) -> None:
+    """`cd` into a Bedrock project: .env's DATABASE_URL and DB_PREFIX name the blog."""
+    site = wp_site(prefix="bed_")
+    root = tmp_path / "bedrock"
+    project(root, f"DATABASE_URL='mysql://{mariadb.USER}:@{mariadb.bridge_host()}/{site.db}'\n")
+    monkeypatch.chdir(root / "config")
+    code, out, err = run(capsys, "index")
+    assert code == 2 and f"no WordPress tables with prefix 'wp_' in db '{site.db}'" in err
+    with (root / ".env").open("a") as f:
+        f.write("DB_PREFIX=bed_\n")
+    code, out, err = run(capsys, "index")
+    assert (code, err) == (0, "") and " on bed_comments: " in out

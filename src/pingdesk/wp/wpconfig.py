@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pingdesk.errors import ConfigError
-from pingdesk.wp import debian
+from pingdesk.wp import bedrock, debian
 
 __all__ = [
     "DbHost",
@@ -38,6 +39,8 @@ SQLITE_DEFAULT_FILE = ".ht.sqlite"
 # Core files that a wp-config.php requires at its end: following them would
 # mean reading all of WordPress, and they hold no settings.
 _CORE_FILES = frozenset({"wp-settings.php", "wp-load.php", "wp-blog-header.php"})
+# Where a Bedrock project keeps its wp-config.php (WordPress itself is in web/wp).
+BEDROCK_CONFIG = Path("web") / "wp-config.php"
 _MAX_INCLUDE_DEPTH = 8
 _MAX_INCLUDE_BYTES = 1_000_000
 
@@ -372,6 +375,8 @@ class _State:
     unresolved: list[Unresolved] = field(default_factory=list)
     # Debian's master file: its includes were chosen by pingdesk.wp.debian instead.
     skip_includes_of: Path | None = None
+    # Bedrock: its env() helper reads the environment and the project's .env.
+    knows_env_function: bool = False
     depth: int = 0
 
 
@@ -577,8 +582,8 @@ class _Evaluator:
         path = Path(target)
         if not path.is_absolute():
             path = self.path.parent / path  # PHP tries the include_path first; close enough
-        if path.name in _CORE_FILES:
-            return
+        if path.name in _CORE_FILES or path.parts[-2:] == ("vendor", "autoload.php"):
+            return  # WordPress itself, or Composer's autoloader: code, not settings
         if not path.is_file():
             self._unresolved(line, str(path), "no such file")
             return
@@ -785,6 +790,8 @@ class _Evaluator:
             return first
         if low == "getenv" and len(args) >= 1 and isinstance(args[0], str):
             return env.get(args[0], False)
+        if low == "env" and self.state.knows_env_function and args and isinstance(args[0], str):
+            return bedrock.env_value(env.get(args[0]))
         if low == "getenv_docker" and len(args) == 2 and isinstance(args[0], str):
             return _getenv_docker(env, args[0], args[1])
         if low == "defined" and len(args) == 1 and isinstance(args[0], str):
@@ -996,6 +1003,8 @@ class WPConfig:
     unresolved: list[Unresolved] = field(default_factory=list)
     # Debian's packaged WordPress: the /etc/wordpress/config-*.php that was read.
     debian_file: Path | None = None
+    # Bedrock: the project folder whose .env holds the database settings.
+    bedrock_root: Path | None = None
 
     def where(self, name: str) -> str:
         src = self.sources.get(name, str(self.path))
@@ -1024,6 +1033,11 @@ class WPConfig:
         where = str(self.path)
         if self.debian_file is not None:
             where = f"{self.debian_file} (Debian's settings file for {self.path})"
+        if self.bedrock_root is not None:
+            return (
+                f"{name} is not set for the Bedrock site in {self.bedrock_root}: "
+                f"set it (or DATABASE_URL) in {self.bedrock_root}/.env or the environment"
+            )
         if not self.unresolved:
             return f"{where}: {name} is not defined"
         first = self.unresolved[0]
@@ -1204,7 +1218,21 @@ def parse_wp_config_text(
         debian_file = debian.choose_config_file(path, url, state.env)
         _evaluate_file(debian_file, state)
         state.skip_includes_of = path
+    root = bedrock.bedrock_root(path, text)
+    settings = None
+    if root is not None:
+        environ = state.env
+        dotenv = bedrock.read_dotenv(root, environ)
+        # phpdotenv puts .env into getenv() and $_ENV, under what the environment has.
+        state.env = ChainMap(dict(environ), dotenv.values)
+        state.knows_env_function = True
+        settings = bedrock.settings(root, environ, dotenv)
     _Evaluator(toks, state, path).run()
+    if settings is not None:
+        for name, value in settings.constants.items():
+            if name not in state.constants:  # a real define() beats Config::define()
+                state.constants[name] = value
+                state.sources[name] = settings.where[name]
     prefix_v = state.variables.get("table_prefix")
     prefix_line = state.variable_lines.get("table_prefix")
     if isinstance(prefix_v, Unknown):
@@ -1223,6 +1251,7 @@ def parse_wp_config_text(
         sources=state.sources,
         unresolved=state.unresolved,
         debian_file=debian_file,
+        bedrock_root=root,
     )
 
 
@@ -1302,7 +1331,8 @@ def find_wp_config(start: Path) -> Path | None:
 
     Walks up from ``start``; the first WordPress root met decides (its own
     wp-config.php or the one above it), so a site nested in another site's
-    folder never picks up the outer site's settings.
+    folder never picks up the outer site's settings. A Bedrock project's root
+    means its web/wp-config.php.
     """
     d = Path(start).expanduser().absolute()
     if d.is_file():
@@ -1317,6 +1347,8 @@ def find_wp_config(start: Path) -> Path | None:
             candidate = folder / "wp-config.php"
             if candidate.is_file():
                 return candidate
+            if (folder / bedrock.APPLICATION).is_file() and (folder / BEDROCK_CONFIG).is_file():
+                return folder / BEDROCK_CONFIG  # a Bedrock project's root (or config/, vendor/)
         except OSError:
             return None
     return None
