@@ -122,19 +122,21 @@ def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "host", "port"),
+    ("url", "host", "port", "charset"),
     [
-        ("mysql://u:pw@db.example/blog", "db.example", None),
-        ("mysql+pymysql://u:pw@db.example:3307/blog", "db.example", 3307),
-        ("mariadb://u:pw@10.0.0.5/blog", "10.0.0.5", None),
-        ("mariadb+pymysql://u:pw@[::1]:3310/blog", "::1", 3310),
-        ("mysql://u:pw@db.example/blog?charset=latin1", "db.example", None),
+        ("mysql://u:pw@db.example/blog", "db.example", None, "utf8mb4"),
+        ("mysql+pymysql://u:pw@db.example:3307/blog", "db.example", 3307, "utf8mb4"),
+        ("mariadb://u:pw@10.0.0.5/blog", "10.0.0.5", None, "utf8mb4"),
+        ("mariadb+pymysql://u:pw@[::1]:3310/blog", "::1", 3310, "utf8mb4"),
+        # A charset the URL asks for is used; 'utf8' becomes utf8mb4 as in WordPress.
+        ("mysql://u:pw@db.example/blog?charset=latin1", "db.example", None, "latin1"),
+        ("mysql://u:pw@db.example/blog?charset=utf8", "db.example", None, "utf8mb4"),
     ],
 )
-def test_db_url_normalised_to_pymysql_utf8mb4(url: str, host: str, port: int | None) -> None:
+def test_db_url_normalised_to_pymysql(url: str, host: str, port: int | None, charset: str) -> None:
     u = parse_db_url(url)
     assert u.drivername == "mysql+pymysql"
-    assert u.query["charset"] == "utf8mb4"
+    assert u.query["charset"] == charset
     assert (u.username, u.password, u.host, u.port, u.database) == ("u", "pw", host, port, "blog")
     assert "unix_socket" not in u.query
 

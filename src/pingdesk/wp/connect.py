@@ -99,6 +99,8 @@ class Target:
     blog_id_current_site: int | None = None
     wp_config: Path | None = None
     source: str = ""  # what chose it, for messages: "--db", "profile 'blog'", ...
+    # MySQL: the session's collation (SET NAMES … COLLATE …); the charset is in ``url``.
+    collation: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -167,6 +169,37 @@ def label_for(url: URL) -> str:
     return _mysql_label(url)
 
 
+_NAME_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+def wordpress_charset(charset: str | None, collate: str | None) -> tuple[str, str | None]:
+    """The connection's character set and collation as wpdb::determine_charset() makes
+    them from DB_CHARSET and DB_COLLATE: 'utf8' is taken up to 'utf8mb4', and utf8mb4's
+    empty or utf8_general_ci collation to utf8mb4_unicode_ci (which ``_mysql_engine``
+    takes on to utf8mb4_unicode_520_ci where the server has it, as WordPress does).
+    An empty DB_CHARSET means WordPress's default, utf8mb4."""
+    cs = (charset or "").strip() or "utf8mb4"
+    co = (collate or "").strip()
+    if cs == "utf8":
+        cs = "utf8mb4"
+    if cs == "utf8mb4":
+        co = (
+            "utf8mb4_unicode_ci"
+            if co in ("", "utf8_general_ci")
+            else co.replace("utf8_", "utf8mb4_")
+        )
+    return cs, co or None
+
+
+def _check_charset(charset: str, collate: str | None, origin: str) -> None:
+    from pymysql.charset import charset_by_name
+
+    if not _NAME_RE.match(charset) or charset_by_name(charset) is None:
+        raise ConfigError(f"{origin}: {charset!r} is not a MySQL character set pingdesk knows")
+    if collate is not None and not _NAME_RE.match(collate):
+        raise ConfigError(f"{origin}: {collate!r} is not a collation name")
+
+
 def _mysql_url(
     *,
     user: str,
@@ -176,9 +209,10 @@ def _mysql_url(
     socket: str | None,
     database: str,
     query: Mapping[str, str] | None = None,
+    charset: str = "utf8mb4",
 ) -> URL:
-    q = {k: v for k, v in (query or {}).items() if k not in ("charset", "unix_socket")}
-    q["charset"] = "utf8mb4"
+    q = {k: v for k, v in (query or {}).items() if k not in ("charset", "collation", "unix_socket")}
+    q["charset"] = charset
     if socket is None and host in ("", "localhost"):
         # As in mysqli: 'localhost' means the Unix socket, not TCP to 127.0.0.1.
         socket = default_socket()
@@ -250,7 +284,10 @@ def parse_db_url(value: str, *, cwd: Path | None = None) -> URL:
         if isinstance(sock, tuple):
             sock = sock[-1] if sock else None
         extra = {k: v for k, v in url.query.items() if isinstance(v, str)}
+        charset, _ = wordpress_charset(extra.get("charset"), extra.get("collation"))
+        _check_charset(charset, extra.get("collation"), f"database URL {_redact(text)!r}")
         return _mysql_url(
+            charset=charset,
             user=url.username or "",
             password=url.password,
             host=url.host or "",
@@ -282,13 +319,17 @@ def target_from_wp_config(
     wp-config.php needs to choose its /etc/wordpress/config-<host>.php.
     """
     cfg: WPConfig = parse_wp_config(path, env=env, url=site_url)
+    collation = None
     if cfg.is_sqlite:
         url = URL.create("sqlite", database=str(cfg.sqlite_path))
     else:
         # Checked in wp-config.php's own order, so the first complaint is the first gap.
         name, user, password = cfg.db_name, cfg.db_user, cfg.db_password
         host = cfg.db_host_parts
+        charset, collation = wordpress_charset(cfg.db_charset, cfg.get_str("DB_COLLATE"))
+        _check_charset(charset, collation, cfg.where("DB_CHARSET"))
         url = _mysql_url(
+            charset=charset,
             user=user,
             password=password,
             host=host.host,
@@ -298,6 +339,7 @@ def target_from_wp_config(
         )
     return Target(
         url=url,
+        collation=collation,
         prefix=cfg.prefix if cfg.prefix is not None else DEFAULT_PREFIX,
         label=label_for(url),
         akismet_key=cfg.wpcom_api_key,
@@ -314,7 +356,14 @@ def target_from_wp_config(
 def target_from_db(value: str, cwd: Path, source: str) -> Target:
     """The database a URL names (mysql://, mariadb://, sqlite:///)."""
     url = parse_db_url(value, cwd=cwd)
-    return Target(url=url, prefix=DEFAULT_PREFIX, label=label_for(url), source=source)
+    target = Target(url=url, prefix=DEFAULT_PREFIX, label=label_for(url), source=source)
+    if not target.is_sqlite:
+        query = make_url(value.strip()).query
+        given = query.get("collation")
+        _, target.collation = wordpress_charset(
+            str(url.query.get("charset")), given if isinstance(given, str) else None
+        )
+    return target
 
 
 def wp_config_path(value: str, cwd: Path) -> Path:
@@ -437,18 +486,43 @@ def _sqlite_uri_path(path: Path) -> str:
     return quote(str(path), safe="/")
 
 
-def _mysql_engine(url: URL) -> Engine:
+def _mysql_engine(url: URL, collation: str | None = None) -> Engine:
     connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT}
     if url.password is not None:
         # PyMySQL encodes a str password as Latin-1; PHP sends wp-config.php's
         # UTF-8 bytes. Passing bytes makes 'é' in a password work like in WordPress.
         connect_args["password"] = str(url.password).encode("utf-8")
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         isolation_level="READ COMMITTED",
         connect_args=connect_args,
     )
+    if collation:
+
+        @event.listens_for(engine, "connect")
+        def _set_names(dbapi_conn: Any, _record: Any) -> None:
+            # wpdb::set_charset(): SET NAMES charset COLLATE collate, with
+            # utf8mb4_unicode_ci taken up to _520_ where the server has it (MySQL
+            # 5.6+, every MariaDB), so string comparisons match WordPress's.
+            chosen = collation
+            if chosen == "utf8mb4_unicode_ci" and _has_unicode_520(dbapi_conn):
+                chosen = "utf8mb4_unicode_520_ci"
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute("SET NAMES %s COLLATE %s", (dbapi_conn.charset, chosen))
+            finally:
+                cur.close()
+
+    return engine
+
+
+def _has_unicode_520(dbapi_conn: Any) -> bool:
+    info = str(dbapi_conn.get_server_info())
+    if "mariadb" in info.lower():
+        return True
+    m = re.match(r"(\d+)\.(\d+)", info)
+    return m is not None and (int(m.group(1)), int(m.group(2))) >= (5, 6)
 
 
 def _db_name(target: Target) -> str:
@@ -507,7 +581,7 @@ def connect(target: Target) -> Blog:
         engine = _sqlite_engine(path)
     else:
         try:
-            engine = _mysql_engine(target.url)
+            engine = _mysql_engine(target.url, target.collation)
         except (SQLAlchemyError, ImportError) as exc:
             raise ConnectError(f"cannot use {target.label}: {_one_line(str(exc))}") from None
     try:
