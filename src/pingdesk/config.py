@@ -35,7 +35,12 @@ The file is ``config_dir()/config.toml``::
     [moderator]
     login = "admin"
 
-It may hold database passwords and an Akismet key, so it is written 0600.
+    [tui]
+    theme = "textual-dark"
+
+It may hold database passwords and an Akismet key, so it is written 0600. pingdesk
+edits it in place (``pingdesk profile add``, the UI's theme): comments, order and
+settings it does not know are kept.
 """
 
 from __future__ import annotations
@@ -51,7 +56,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import tomli_w
 
 from pingdesk.errors import ConfigError
 
@@ -113,6 +117,11 @@ class ModeratorConfig:
     login: str | None = None
 
 
+@dataclass
+class TuiConfig:
+    theme: str | None = None  # the UI's theme, as last chosen in the command palette
+
+
 ENV_PREFIX = "PINGDESK_"
 
 
@@ -163,6 +172,7 @@ class Config:
     verify: VerifyConfig = field(default_factory=VerifyConfig)
     akismet: AkismetConfig = field(default_factory=AkismetConfig)
     moderator: ModeratorConfig = field(default_factory=ModeratorConfig)
+    tui: TuiConfig = field(default_factory=TuiConfig)
     env: Environment = field(default_factory=Environment)
     path: Path | None = None  # the file it was read from, if any
     # Top-level tables this version does not know, kept for newer features.
@@ -311,7 +321,11 @@ def _parse(path: Path, text: str) -> Config:
     r.check_keys(moderator, "moderator", {"login"})
     cfg.moderator = ModeratorConfig(login=r.opt_str(moderator, "moderator", "login") or None)
 
-    top_level = {"default_profile", "profiles", "verify", "akismet", "moderator"}
+    tui = r.table(data, None, "tui")
+    r.check_keys(tui, "tui", {"theme"})
+    cfg.tui = TuiConfig(theme=r.opt_str(tui, "tui", "theme") or None)
+
+    top_level = {"default_profile", "profiles", "verify", "akismet", "moderator", "tui"}
     cfg.extra = {k: v for k, v in data.items() if k not in top_level}
     return cfg
 
@@ -394,41 +408,195 @@ def _profile_table(prof: Profile) -> dict[str, str]:
     return {f.name: getattr(prof, f.name) for f in fields(Profile) if getattr(prof, f.name)}
 
 
+# Editing keeps the file as the user wrote it: tomlkit round-trips comments and layout,
+# and tables are added or cut out as text where tomlkit would move a neighbour's comment
+# (it counts the comment above a header as the end of the table before). Every edit is
+# checked by parsing the result again; a file that would not come out as intended is
+# left alone.
+
+
+def _read_for_edit(p: Path) -> str:
+    if not p.exists():
+        return ""
+    load_config(p)  # refuse to edit a file we cannot read (names the file and line)
+    return p.read_text(encoding="utf-8")
+
+
+def _write_checked(p: Path, text: str, expected: dict[str, Any]) -> None:
+    if tomllib.loads(text) != expected:
+        raise ConfigError(f"{p}: cannot edit this file without changing other settings")
+    secure_write(p, text.encode("utf-8"))
+
+
+def _table_path(line: str) -> tuple[str, ...] | None:
+    """The dotted key of a ``[table]`` header line (None for anything else)."""
+    m = re.match(r"^\s*\[(?!\[)(.*)\]\s*(?:#.*)?$", line)
+    if not m:
+        return None
+    try:
+        node: Any = tomllib.loads(f"[{m.group(1)}]\n")
+    except tomllib.TOMLDecodeError:
+        return None
+    path: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        key = next(iter(node))
+        path.append(key)
+        node = node[key]
+    return tuple(path)
+
+
+def _is_header(line: str) -> bool:
+    return re.match(r"^\s*\[", line) is not None
+
+
+def _cut_table(text: str, path: tuple[str, ...]) -> str | None:
+    """``text`` without the ``[a.b]`` table: its header, the comment lines touching the
+    header from above, and its keys; comments after its last key belong to what
+    follows and stay. None if there is no such header."""
+    lines = text.splitlines(keepends=True)
+    head = next((i for i, ln in enumerate(lines) if _table_path(ln) == path), None)
+    if head is None:
+        return None
+    end = next((i for i in range(head + 1, len(lines)) if _is_header(lines[i])), len(lines))
+    last = head
+    for i in range(head + 1, end):
+        stripped = lines[i].strip()
+        if stripped and not stripped.startswith("#"):
+            last = i
+    start = head
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    del lines[start : last + 1]
+    # Do not leave two blank lines where the table was.
+    if 0 < start < len(lines) and not lines[start - 1].strip() and not lines[start].strip():
+        del lines[start]
+    return "".join(lines)
+
+
+def _append_table(text: str, path: tuple[str, ...], values: dict[str, Any]) -> str:
+    import tomlkit
+
+    node: dict[str, Any] = values
+    for key in reversed(path):
+        node = {key: node}
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + ("\n" if text.strip() else "") + tomlkit.dumps(node)
+
+
+def _with_top_level(text: str, key: str, value: str | None) -> str:
+    """Set (or, with None, remove) a key above the first table."""
+    import tomlkit
+
+    doc = tomlkit.parse(text)
+    if value is None:
+        if key in doc:
+            del doc[key]
+    else:
+        doc[key] = value
+    return tomlkit.dumps(doc)
+
+
+def _replace_table(p: Path, text: str, path: tuple[str, ...], values: dict[str, Any]) -> str:
+    """``text`` with table ``path`` holding exactly ``values`` (added at the end if new)."""
+    data = tomllib.loads(text) if text else {}
+    node: Any = data
+    for key in path[:-1]:
+        node = node.get(key, {})
+    if path[-1] in node:
+        cut = _cut_table(text, path)
+        if cut is None:
+            # Not a [header] table (an inline table, a dotted key): tomlkit edits it.
+            import tomlkit
+
+            doc = tomlkit.parse(text)
+            parent: Any = doc
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = values
+            return tomlkit.dumps(doc)
+        text = cut
+    return _append_table(text, path, values)
+
+
 def save_profile(
     name: str, profile: Profile, *, default: bool = False, path: Path | None = None
 ) -> Path:
     """Add or replace a profile in config.toml (mode 0600); returns the file's path.
 
-    Other settings are kept, but comments in the file are not (tomli_w writes
-    plain TOML). ``default=True`` also makes it the default profile.
+    The rest of the file is kept as written, comments included. ``default=True``
+    also makes it the default profile.
     """
     p = path or config_path()
     _check_profile(p, name, profile)
-    data: dict[str, Any] = {}
-    if p.exists():
-        load_config(p)  # refuse to overwrite a file we cannot read
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    profiles = data.setdefault("profiles", {})
-    profiles[name] = _profile_table(profile)
+    text = _read_for_edit(p)
+    table = _profile_table(profile)
+    expected = tomllib.loads(text) if text else {}
+    expected.setdefault("profiles", {})[name] = table
+    text = _replace_table(p, text, ("profiles", name), table)
     if default:
-        data["default_profile"] = name
-    # Top-level keys must precede tables in TOML; tomli_w handles the order.
-    secure_write(p, tomli_w.dumps(data).encode("utf-8"))
+        text = _with_top_level(text, "default_profile", name)
+        expected["default_profile"] = name
+    _write_checked(p, text, expected)
     return p
 
 
 def delete_profile(name: str, *, path: Path | None = None) -> bool:
-    """Remove a profile; returns False if there was none by that name."""
+    """Remove a profile (and the default if it was the one); False if there was none."""
     p = path or config_path()
-    if not p.exists():
-        return False
-    load_config(p)
-    data = tomllib.loads(p.read_text(encoding="utf-8"))
-    profiles = data.get("profiles", {})
+    text = _read_for_edit(p)
+    expected = tomllib.loads(text) if text else {}
+    profiles = expected.get("profiles", {})
     if name not in profiles:
         return False
     del profiles[name]
-    if data.get("default_profile") == name:
-        del data["default_profile"]
-    secure_write(p, tomli_w.dumps(data).encode("utf-8"))
+    if not profiles:
+        del expected["profiles"]
+    cut = _cut_table(text, ("profiles", name))
+    if cut is None:
+        import tomlkit
+
+        doc = tomlkit.parse(text)
+        del doc["profiles"][name]
+        cut = tomlkit.dumps(doc)
+    if expected.get("default_profile") == name:
+        del expected["default_profile"]
+        cut = _with_top_level(cut, "default_profile", None)
+    if "profiles" not in expected and "profiles" in tomllib.loads(cut):
+        cut = _cut_table(cut, ("profiles",)) or cut  # an emptied [profiles] header
+    _write_checked(p, cut, expected)
     return True
+
+
+def set_default_profile(name: str | None, *, path: Path | None = None) -> Path:
+    """Make ``name`` the default profile (None: no default); it must exist."""
+    p = path or config_path()
+    text = _read_for_edit(p)
+    expected = tomllib.loads(text) if text else {}
+    if name is not None and name not in expected.get("profiles", {}):
+        known = ", ".join(sorted(expected.get("profiles", {}))) or "none saved"
+        raise ConfigError(f"no profile {name!r} in {p} (profiles: {known})")
+    if name is None:
+        expected.pop("default_profile", None)
+    else:
+        expected["default_profile"] = name
+    _write_checked(p, _with_top_level(text, "default_profile", name), expected)
+    return p
+
+
+def save_setting(section: str, key: str, value: str, *, path: Path | None = None) -> Path:
+    """Set ``[section] key = value`` (e.g. the UI's theme), keeping the rest of the file."""
+    import tomlkit
+
+    p = path or config_path()
+    text = _read_for_edit(p)
+    expected = tomllib.loads(text) if text else {}
+    expected.setdefault(section, {})[key] = value
+    doc = tomlkit.parse(text)
+    if section in doc:
+        doc[section][key] = value
+        new = tomlkit.dumps(doc)
+    else:
+        new = _append_table(text, (section,), {key: value})
+    _write_checked(p, new, expected)
+    return p

@@ -127,7 +127,7 @@ def test_full_file() -> None:
     assert cfg.akismet.key == "abc123"
     assert cfg.akismet.endpoint == "https://rest.akismet.com/1.1/"
     assert cfg.moderator.login == "editor"
-    assert cfg.extra == {"tui": {"theme": "dark"}}
+    assert cfg.tui.theme == "dark" and cfg.extra == {}
     assert cfg.profile("blog") is cfg.profiles["blog"]
 
 
@@ -235,7 +235,7 @@ def test_save_profile_keeps_other_settings_and_tightens_mode() -> None:
     assert cfg.profiles["new"].site == "blog.example/sub"
     assert cfg.default_profile == "blog"
     assert cfg.verify.concurrency == 4 and cfg.akismet.key == "abc123"
-    assert cfg.extra == {"tui": {"theme": "dark"}}
+    assert cfg.tui.theme == "dark" and cfg.extra == {}
 
 
 def test_save_profile_replaces_one_with_the_same_name() -> None:
@@ -299,3 +299,85 @@ def test_secure_write_leaves_the_old_file_when_it_fails(
         secure_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["secret"]
+
+
+COMMENTED = """\
+# pingdesk settings for this server
+default_profile = "blog"  # the one cron uses
+
+# The main blog.
+[profiles.blog]
+wp_config = "/var/www/blog/wp-config.php"  # Debian's copy
+prefix = "blog_"
+
+# The shop, read-only user.
+[profiles.shop]
+db = "mysql://reader@db.internal/shop"
+
+# Akismet for both
+[akismet]
+key = "abc123"  # from akismet.com
+"""
+
+
+def test_editing_keeps_comments_and_order() -> None:
+    p = write_config(COMMENTED)
+    save_profile("new", Profile(db="sqlite:////srv/new.sqlite", prefix="n_"))
+    text = p.read_text()
+    assert text.startswith(COMMENTED)
+    assert text.endswith('\n\n[profiles.new]\ndb = "sqlite:////srv/new.sqlite"\nprefix = "n_"\n')
+
+    assert delete_profile("shop")
+    text = p.read_text()
+    assert "shop" not in text and "# The shop, read-only user." not in text
+    # The comment above [akismet] is akismet's, not the removed table's.
+    assert '\n# Akismet for both\n[akismet]\nkey = "abc123"  # from akismet.com\n' in text
+    assert "# The main blog.\n[profiles.blog]\n" in text and "# Debian's copy" in text
+
+    config.set_default_profile("new")
+    text = p.read_text()
+    assert text.startswith('# pingdesk settings for this server\ndefault_profile = "new"')
+    assert delete_profile("new")
+    cfg = load_config()
+    assert cfg.default_profile is None and set(cfg.profiles) == {"blog"}
+    assert "default_profile" not in p.read_text()
+    assert "# pingdesk settings for this server" in p.read_text()
+    assert mode(p) == 0o600
+
+
+def test_replacing_a_profile_keeps_its_neighbours() -> None:
+    p = write_config(COMMENTED)
+    save_profile("blog", Profile(db="sqlite:////srv/blog.sqlite"), default=True)
+    cfg = load_config()
+    assert cfg.profiles["blog"] == Profile(db="sqlite:////srv/blog.sqlite")
+    text = p.read_text()
+    assert "# The shop, read-only user.\n[profiles.shop]\n" in text
+    assert "/var/www/blog" not in text and "# from akismet.com" in text
+
+
+def test_inline_profile_tables_are_edited_too() -> None:
+    p = write_config('profiles = { a = { db = "sqlite:///a" }, b = { db = "sqlite:///b" } }\n')
+    assert delete_profile("a")
+    assert set(load_config().profiles) == {"b"}
+    save_profile("b", Profile(db="sqlite:///c"))
+    assert load_config().profiles["b"].db == "sqlite:///c"
+    assert mode(p) == 0o600
+
+
+def test_set_default_profile_needs_the_profile() -> None:
+    write_config(COMMENTED)
+    with pytest.raises(ConfigError) as exc:
+        config.set_default_profile("nope")
+    one_line(exc, "no profile 'nope'", "profiles: blog, shop")
+    config.set_default_profile(None)
+    assert load_config().default_profile is None
+
+
+def test_save_setting_adds_or_changes_one_key() -> None:
+    p = write_config(COMMENTED)
+    config.save_setting("tui", "theme", "nord")
+    assert p.read_text().startswith(COMMENTED)
+    assert load_config().tui.theme == "nord"
+    config.save_setting("tui", "theme", "gruvbox")
+    assert load_config().tui.theme == "gruvbox"
+    assert p.read_text().count("[tui]") == 1 and "# from akismet.com" in p.read_text()
