@@ -467,9 +467,12 @@ def _cut_table(text: str, path: tuple[str, ...]) -> str | None:
     while start > 0 and lines[start - 1].lstrip().startswith("#"):
         start -= 1
     del lines[start : last + 1]
-    # Do not leave two blank lines where the table was.
+    # Do not leave two blank lines where the table was, nor blank lines at the end.
     if 0 < start < len(lines) and not lines[start - 1].strip() and not lines[start].strip():
         del lines[start]
+    while start == len(lines) and lines and not lines[-1].strip():
+        del lines[-1]
+        start -= 1
     return "".join(lines)
 
 
@@ -485,16 +488,39 @@ def _append_table(text: str, path: tuple[str, ...], values: dict[str, Any]) -> s
 
 
 def _with_top_level(text: str, key: str, value: str | None) -> str:
-    """Set (or, with None, remove) a key above the first table."""
+    """Set (or, with None, remove) a plain key above the first table, touching only its
+    line: a new one goes above the first table and the comment lines that head it."""
     import tomlkit
 
-    doc = tomlkit.parse(text)
+    lines = text.splitlines(keepends=True)
+    first = next((i for i, ln in enumerate(lines) if _is_header(ln)), len(lines))
+    line_re = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*)(\"(?:[^\"\\]|\\.)*\"|'[^']*')(.*)$", re.S)
+    found = next((i for i in range(first) if line_re.match(lines[i])), None)
+    if found is None and any(re.match(rf"^\s*{re.escape(key)}\s*=", ln) for ln in lines[:first]):
+        doc = tomlkit.parse(text)  # written some other way: let tomlkit edit it
+        if value is None:
+            doc.pop(key, None)
+        else:
+            doc[key] = value
+        return tomlkit.dumps(doc)
     if value is None:
-        if key in doc:
-            del doc[key]
-    else:
-        doc[key] = value
-    return tomlkit.dumps(doc)
+        if found is not None:
+            del lines[found]
+        return "".join(lines)
+    rendered = tomlkit.item(value).as_string()
+    if found is not None:
+        m = line_re.match(lines[found])
+        assert m is not None
+        lines[found] = m.group(1) + rendered + m.group(3)
+        return "".join(lines)
+    at = first
+    if first < len(lines):  # the comment lines heading the first table stay with it
+        while at > 0 and lines[at - 1].lstrip().startswith("#"):
+            at -= 1
+    if lines and at == len(lines) and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    lines.insert(at, f"{key} = {rendered}\n")
+    return "".join(lines)
 
 
 def _replace_table(p: Path, text: str, path: tuple[str, ...], values: dict[str, Any]) -> str:
