@@ -425,7 +425,13 @@ def _read_for_edit(p: Path) -> str:
 def _write_checked(p: Path, text: str, expected: dict[str, Any]) -> None:
     if tomllib.loads(text) != expected:
         raise ConfigError(f"{p}: cannot edit this file without changing other settings")
-    secure_write(p, text.encode("utf-8"))
+    try:
+        secure_write(p, text.encode("utf-8"))
+    except OSError as exc:
+        # config.toml follows XDG_CONFIG_HOME: say where it tried and how to move it.
+        raise ConfigError(
+            f"cannot write {p}: {exc.strerror or exc} (set XDG_CONFIG_HOME to move it)"
+        ) from None
 
 
 def _table_path(line: str) -> tuple[str, ...] | None:

@@ -11,7 +11,10 @@ from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pingdesk.cli.args import Subcommands
+    from pingdesk.config import Config
     from pingdesk.services.desk import Desk
 
 
@@ -40,9 +43,23 @@ def cmd_ui(args: argparse.Namespace) -> int:
             return open_blog(other.where, config, desk.journal)
 
         sites = other_blogs(desk, where(args), config)
-        code = run_tui(desk, default_columns(config, sites=sites), open_blog=open_other)
+        code = run_tui(
+            desk,
+            default_columns(config, sites=sites),
+            open_blog=open_other,
+            theme=config.tui.theme,
+            save_theme=theme_saver(config),
+        )
         say_waiting(desk)
         return code
+
+
+def theme_saver(config: Config) -> Callable[[str], object]:
+    """Keeps the theme chosen in the UI as config.toml's ``[tui] theme``."""
+    from pingdesk.config import config_path, save_setting
+
+    path = config.path or config_path()
+    return lambda name: save_setting("tui", "theme", name, path=path)
 
 
 def say_waiting(desk: Desk) -> None:
@@ -74,6 +91,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
             return EXIT_BAD_INPUT
         columns = default_columns(session.config, verify=session.verify_settings)
-        code = run_tui(session.desk, columns)
+        config = config_of(args)
+        code = run_tui(
+            session.desk, columns, theme=config.tui.theme, save_theme=theme_saver(config)
+        )
         say_waiting(session.desk)
         return code

@@ -63,6 +63,7 @@ class PingdeskApp(App[int]):
         now: datetime | None = None,
         refresh_interval: float | None = 30.0,
         theme: str | None = None,
+        save_theme: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
@@ -75,8 +76,14 @@ class PingdeskApp(App[int]):
         self._sender_problem: str | None = None
         self.main = MainScreen()
         self.status_log: list[str] = []  # what the status line said, newest last (say())
-        if theme:
+        # The theme chosen last time (config.toml's [tui] theme); one that is gone
+        # (an older or newer Textual) is said once mounted, not a crash.
+        self.save_theme = save_theme
+        self._unknown_theme: str | None = None
+        if theme and theme in self.available_themes:
             self.theme = theme
+        elif theme:
+            self._unknown_theme = theme
 
     def notify(
         self,
@@ -136,6 +143,34 @@ class PingdeskApp(App[int]):
         self.runner.start()
         self.push_screen(self.main)
         self.start_sender()
+        if self._unknown_theme:
+            self.notify(
+                f"theme {self._unknown_theme!r} (config.toml) is not available; using {self.theme}",
+                severity="warning",
+            )
+
+    # -- theme ----------------------------------------------------------------------
+
+    def search_themes(self) -> None:
+        """The theme picker (palette → Theme); the one chosen is kept for next time."""
+        from textual.command import CommandPalette
+
+        from pingdesk.tui.palette import RememberedThemes
+
+        self.push_screen(
+            CommandPalette(providers=[RememberedThemes], placeholder="Search for themes…")
+        )
+
+    def choose_theme(self, name: str) -> None:
+        """Apply a theme and save it in config.toml; a failed save is only a warning."""
+        self.theme = name
+        if self.save_theme is None:
+            return
+        try:
+            self.save_theme(name)
+        except (PingdeskError, OSError) as exc:
+            reason = exc.message if isinstance(exc, PingdeskError) else exc.strerror or exc
+            self.notify(f"theme {name} applied, not saved: {reason}", severity="warning")
 
     def on_unmount(self) -> None:
         self.runner.stop()
@@ -276,6 +311,7 @@ def run_tui(
     open_blog: Callable[[OtherBlog], Desk] | None = None,
     refresh_interval: float | None = 30.0,
     theme: str | None = None,
+    save_theme: Callable[[str], object] | None = None,
 ) -> int:
     """Run the app until the moderator quits; returns the exit code."""
     app = PingdeskApp(
@@ -284,6 +320,7 @@ def run_tui(
         open_blog=open_blog,
         refresh_interval=refresh_interval,
         theme=theme,
+        save_theme=save_theme,
     )
     # Workers parse database rows in Python; a shorter GIL switch interval lets the UI
     # thread answer a key within a millisecond or so instead of up to 5 ms per switch.

@@ -7,6 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.theme import ThemeProvider
 
 if TYPE_CHECKING:
     from pingdesk.tui.app import PingdeskApp
@@ -42,3 +43,12 @@ class PingdeskCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class RememberedThemes(ThemeProvider):
+    """Textual's theme list, where choosing one also saves it (PingdeskApp.choose_theme)."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        app: PingdeskApp = self.app  # type: ignore[assignment]
+        return [(name, partial(app.choose_theme, name)) for name in sorted(app.available_themes)]
