@@ -245,6 +245,20 @@ def test_wp_config_extras(tmp_path: Path) -> None:
     assert t.prefix == "net_"
 
 
+def test_url_picks_the_site_of_a_network_like_wp_cli(tmp_path: Path) -> None:
+    network = write_wp_config(tmp_path / "net", extra="define('MULTISITE', true);")
+    single = write_wp_config(tmp_path / "one")
+    assert resolve(wp_config=str(network), url="https://shop.example/").site == (
+        "https://shop.example/"
+    )
+    assert resolve(wp_config=str(network), url="shop.example", site="2").site == "2"
+    assert resolve(wp_config=str(network), env={"PINGDESK_URL": "a.example"}).site == "a.example"
+    # A single site has no sites to pick; --url only names the host there.
+    assert resolve(wp_config=str(single), url="shop.example").site is None
+    prof = Config(profiles={"p": Profile(wp_config=str(network), url="b.example/blog/")})
+    assert resolve(profile="p", config=prof).site == "b.example/blog/"
+
+
 def test_wp_config_folder_is_accepted(tmp_path: Path) -> None:
     p = write_wp_config(tmp_path / "site")
     assert resolve(wp_config=str(tmp_path / "site")).wp_config == p

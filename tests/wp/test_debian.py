@@ -63,6 +63,7 @@ def test_one_config_file_is_used_without_url(etc: Path, master: Path) -> None:
         "blog_",
     )
     assert cfg.debian_file == chosen and cfg.where("DB_NAME") == f"{chosen}:2"
+    assert cfg.unresolved == []  # the master's own includes are the package's, not unknowns
     # The package's own defaults fill what the site's file leaves out.
     assert cfg.get_str("WP_CONTENT_DIR") == "/var/lib/wordpress/wp-content"
 
@@ -166,3 +167,23 @@ def test_found_from_the_package_folder(etc: Path, master: Path) -> None:
 )
 def test_host_of(url: str, host: str) -> None:
     assert debian.host_of(url) == host
+
+
+def test_unreadable_site_file_says_who_can_read_it(
+    etc: Path, master: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = site(etc, "blog", "blog")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == chosen:  # root reads anything: refuse the way a 0640 file refuses others
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(ConfigError) as exc:
+        parse_wp_config(master, env={})
+    assert exc.value.message == (
+        f"{chosen}: cannot read: permission denied (Debian's config files are for root and "
+        "www-data: run pingdesk as a user who can read it, e.g. sudo -u www-data pingdesk …)"
+    )

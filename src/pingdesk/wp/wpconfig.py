@@ -1216,7 +1216,13 @@ def parse_wp_config_text(
         # The master requires the chosen file first thing, so reading it before
         # the master's own `if (!defined(...)) define(...)` defaults is PHP's order.
         debian_file = debian.choose_config_file(path, url, state.env)
-        _evaluate_file(debian_file, state)
+        try:
+            _evaluate_file(debian_file, state)
+        except ConfigError as exc:
+            if "permission denied" in exc.message:
+                # The package leaves these files to root and the web server's group.
+                exc.message += f" (Debian's config files are for root and www-data: {_SUDO})"
+            raise
         state.skip_includes_of = path
     root = bedrock.bedrock_root(path, text)
     settings = None
@@ -1284,6 +1290,9 @@ def parse_wp_config(
     if not text.strip():
         raise ConfigError(f"{p}: the file is empty")
     return parse_wp_config_text(text, p, env=env, url=url)
+
+
+_SUDO = "run pingdesk as a user who can read it, e.g. sudo -u www-data pingdesk …"
 
 
 # --------------------------------------------------------------------------- finding
