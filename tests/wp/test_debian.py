@@ -187,3 +187,64 @@ def test_unreadable_site_file_says_who_can_read_it(
         f"{chosen}: cannot read: permission denied (Debian's config files are for root and "
         "www-data: run pingdesk as a user who can read it, e.g. sudo -u www-data pingdesk …)"
     )
+
+
+PHP_DUMP = r"""<?php
+define('ABSPATH', getenv('PD_ABSPATH'));
+require getenv('PD_CONFIG');
+$out = array('table_prefix' => isset($table_prefix) ? $table_prefix : null);
+foreach (array('DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_HOST', 'WP_CONTENT_DIR') as $n) {
+    $out[$n] = defined($n) ? constant($n) : '<undefined>';
+}
+echo json_encode($out);
+"""
+
+
+@pytest.mark.wordpress
+@pytest.mark.parametrize(
+    ("url", "env"),
+    [
+        ("blog.example.com", {}),
+        ("https://www.shop.example.com/", {}),  # the domain's file
+        ("unknown.test", {}),  # config-default.php
+        ("blog.example.com", {"WORDPRESS_CONFIG": "shop"}),  # the web server's choice
+    ],
+)
+def test_php_agrees(tmp_path: Path, etc: Path, master: Path, url: str, env: dict[str, str]) -> None:
+    """PHP running the package's file (pointed at the test's folder) defines what we read."""
+    import json
+    import subprocess
+
+    php = shutil.which("php")
+    assert php, "php-cli is needed for this test (bash .ci/test installs it)"
+    site(etc, "blog.example.com", "blog")
+    site(etc, "shop.example.com", "shopcom")
+    site(etc, "shop", "shop")
+    (etc / "config-default.php").write_text("<?php\ndefine('DB_NAME', 'dflt');\n")
+    for_php = tmp_path / "for-php.php"
+    for_php.write_text(master.read_text().replace("/etc/wordpress/", f"{etc}/"))
+    core = tmp_path / "core"
+    core.mkdir()
+    (core / "wp-settings.php").write_text("<?php\n")
+    (tmp_path / "dump.php").write_text(PHP_DUMP)
+    done = subprocess.run(
+        [php, str(tmp_path / "dump.php")],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PD_ABSPATH": f"{core}/",
+            "PD_CONFIG": str(for_php),
+            "HTTP_HOST": url.split("//")[-1].rstrip("/"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    from_php = json.loads(done.stdout[done.stdout.index("{") :])
+    cfg = parse_wp_config(master, env=env, url=url)
+    ours = {"table_prefix": cfg.prefix} | {
+        n: cfg.constants.get(n, "<undefined>") for n in list(from_php)[1:]
+    }
+    assert ours == from_php

@@ -414,6 +414,7 @@ define('DB_NAME', 'x');
 require_once get_secrets_dir() . '/db.php';
 include __DIR__ . '/gone.php';
 require_once ABSPATH . 'wp-settings.php';
+require_once __DIR__ . '/vendor/autoload.php';
 """
     p = write(tmp_path, text)
     cfg = parse_wp_config(p, env={})
@@ -423,13 +424,20 @@ require_once ABSPATH . 'wp-settings.php';
     assert exc.value.message == (
         f"DB_PASSWORD is not defined in {p}; it includes get_secrets_dir() . '/db.php' "
         f"({p}:3) which pingdesk cannot resolve: get_secrets_dir() is not something "
-        "pingdesk can evaluate without PHP (and 1 more include)"
+        "pingdesk can evaluate without PHP"
     )
-    assert [u.why for u in cfg.unresolved] == [
-        "get_secrets_dir() is not something pingdesk can evaluate without PHP",
-        "no such file",
-    ]
-    assert cfg.unresolved[1].what == f"{tmp_path}/gone.php"
+    # A missing file is no unknown (PHP would stop at it unless file_exists() guards it).
+    assert [u.where for u in cfg.unresolved] == [f"{p}:3"]
+
+
+def test_several_unknown_includes_are_counted(tmp_path: Path) -> None:
+    p = write(tmp_path, "<?php\ninclude $a;\ninclude $b;\ninclude secrets_path();\n")
+    with pytest.raises(ConfigError) as exc:
+        _ = parse_wp_config(p, env={}).db_name
+    assert exc.value.message == (
+        f"DB_NAME is not defined in {p}; it includes $a ({p}:2) which pingdesk cannot "
+        "resolve: $a is not set in the file (and 2 more includes)"
+    )
 
 
 def test_an_unreadable_include_says_why(tmp_path: Path) -> None:

@@ -585,7 +585,8 @@ class _Evaluator:
         if path.name in _CORE_FILES or path.parts[-2:] == ("vendor", "autoload.php"):
             return  # WordPress itself, or Composer's autoloader: code, not settings
         if not path.is_file():
-            self._unresolved(line, str(path), "no such file")
+            # Not an unknown: PHP stops at a missing `require`, so on a working site a
+            # missing file is one guarded by file_exists() (Bedrock's environments/*.php).
             return
         self._read_other(path, line)
 
