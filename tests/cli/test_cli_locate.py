@@ -6,6 +6,8 @@ import json
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -251,3 +253,34 @@ def test_profile_passwords(
     monkeypatch.delenv("BLOG_PW")
     code, out, err = run(capsys, "--profile", "viaenv", "index")
     assert code == 2 and "takes its password from $BLOG_PW, which is not set" in err
+
+
+def test_profile_list_loads_no_database_library(home: Path) -> None:
+    """Scripts call it often: it reads config.toml and nothing else heavy."""
+    config = home / "config/pingdesk/config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[profiles.a]\ndb = "mysql://u:secret@h/db"\n')
+    probe = (
+        "import json, sys\nfrom pingdesk.cli.main import main\ncode = main(sys.argv[1:])\n"
+        "print(json.dumps([code, sorted({m.split('.')[0] for m in sys.modules})]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "profile", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "PYTHONPATH": ":".join(p for p in sys.path if p),
+            "COLUMNS": "200",
+        },
+    )
+    lines = done.stdout.strip().splitlines()
+    code, modules = json.loads(lines[-1])
+    assert code == 0, done.stderr
+    assert lines[1].split() == ["a", "mysql://u@h/db", "in", "config.toml"]
+    heavy = {"sqlalchemy", "pymysql", "textual", "httpx", "tomlkit", "dotenv"}
+    assert heavy.isdisjoint(modules), heavy & set(modules)

@@ -233,7 +233,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                     r["wp_config"] or r["db"],
                     r["prefix"] or "",
                     r["site"] or r["url"] or "",
-                    f"${r['password_env']}" if r["password_env"] else "",
+                    f"${r['password_env']}"
+                    if r["password_env"]
+                    else ("in config.toml" if r["password_saved"] else ""),
                 ]
                 for r in rows
             ],
