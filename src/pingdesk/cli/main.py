@@ -18,14 +18,25 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pingdesk import __version__
-from pingdesk.cli import akismet, history, moderate, pings, posts, settings, sites, ui, verify
+from pingdesk.cli import (
+    akismet,
+    history,
+    moderate,
+    pings,
+    posts,
+    send,
+    settings,
+    sites,
+    ui,
+    verify,
+)
 from pingdesk.cli.args import add_global_options, config_of, every_subcommand
 from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
 
 Handler = Callable[[argparse.Namespace], int]
 
 # In the order `pingdesk --help` lists them.
-COMMANDS = (pings, moderate, history, posts, settings, verify, akismet, sites, ui)
+COMMANDS = (pings, moderate, history, posts, send, settings, verify, akismet, sites, ui)
 
 
 def build_parser() -> argparse.ArgumentParser:
