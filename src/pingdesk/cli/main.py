@@ -24,6 +24,7 @@ from pingdesk.cli import (
     moderate,
     pings,
     posts,
+    self_pings,
     send,
     settings,
     sites,
@@ -36,7 +37,7 @@ from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
 Handler = Callable[[argparse.Namespace], int]
 
 # In the order `pingdesk --help` lists them.
-COMMANDS = (pings, moderate, history, posts, send, settings, verify, akismet, sites, ui)
+COMMANDS = (pings, moderate, history, posts, send, self_pings, settings, verify, akismet, sites, ui)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -530,6 +530,15 @@ function pdbed_run( array $c ) {
 			$pdbed_http = true;
 			return array_map( 'discover_pingback_server_uri', $c['urls'] );
 
+		case 'do_all_pings':
+			// A post published with links: WordPress marks it _pingme, then wp-cron runs this.
+			$pdbed_http = true;
+			foreach ( $c['ids'] as $id ) {
+				add_post_meta( (int) $id, '_pingme', '1' );
+			}
+			do_all_pings();
+			return true;
+
 		case 'trackback':
 			$pdbed_http = true;
 			// trackback() as wp-admin's "Send trackbacks to" ends up calling it.
