@@ -21,6 +21,7 @@ from pingdesk import __version__
 from pingdesk.cli import (
     akismet,
     history,
+    links,
     moderate,
     pings,
     posts,
@@ -37,7 +38,20 @@ from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
 Handler = Callable[[argparse.Namespace], int]
 
 # In the order `pingdesk --help` lists them.
-COMMANDS = (pings, moderate, history, posts, send, self_pings, settings, verify, akismet, sites, ui)
+COMMANDS = (
+    pings,
+    moderate,
+    history,
+    links,
+    posts,
+    send,
+    self_pings,
+    settings,
+    verify,
+    akismet,
+    sites,
+    ui,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
