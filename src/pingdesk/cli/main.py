@@ -18,18 +18,43 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pingdesk import __version__
-from pingdesk.cli import akismet, history, moderate, pings, posts, settings, sites, ui, verify
-from pingdesk.cli.args import add_global_options, config_of, every_subcommand
+from pingdesk.cli import (
+    akismet,
+    completion,
+    history,
+    moderate,
+    pings,
+    posts,
+    settings,
+    sites,
+    ui,
+    verify,
+)
+from pingdesk.cli import help as help_command
+from pingdesk.cli.args import add_global_options, every_subcommand
+from pingdesk.cli.parser import Parser
 from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
 
 Handler = Callable[[argparse.Namespace], int]
 
 # In the order `pingdesk --help` lists them.
-COMMANDS = (pings, moderate, history, posts, settings, verify, akismet, sites, ui)
+COMMANDS = (
+    pings,
+    moderate,
+    history,
+    posts,
+    settings,
+    verify,
+    akismet,
+    sites,
+    ui,
+    help_command,
+    completion,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pingdesk",
         description="Moderate WordPress trackbacks, pingbacks and webmentions. "
         "With no command, opens the terminal UI.",
@@ -48,9 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    debug = False
+    # Not config.toml yet: help and completion work whatever state it is in; the
+    # commands that need it read it (config_of) and report a broken one.
+    from pingdesk.config import Environment
+
+    debug = Environment.read().debug
     try:
-        debug = config_of(args).env.debug
         if args.command is None:
             if not ui.have_terminal():
                 # `pingdesk </dev/null >out` from cron would otherwise start a UI nobody sees.
