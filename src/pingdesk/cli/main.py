@@ -73,11 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # Not config.toml yet: help and completion work whatever state it is in; the
-    # commands that need it read it (config_of) and report a broken one.
-    from pingdesk.config import Environment
-
-    debug = Environment.read().debug
+    # config.toml is read by the commands that need it (config_of), so help and
+    # completion work whatever state it is in, and pay nothing for it.
     try:
         if args.command is None:
             if not ui.have_terminal():
@@ -104,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # last line of defence: one line, never a traceback
-        if debug:
+        from pingdesk.config import Environment
+
+        if Environment.read().debug:
             raise
         return _unexpected(exc)
 

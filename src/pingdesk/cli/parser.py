@@ -10,7 +10,6 @@ closest option, command or value (difflib) as a suggestion.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
@@ -19,6 +18,8 @@ from pingdesk.errors import EXIT_BAD_INPUT
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
+    import difflib  # only on an error: not paid by every command
+
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
 
@@ -95,6 +96,7 @@ class Parser(argparse.ArgumentParser):
     ) -> tuple[argparse.Namespace, list[str]]:
         # A subparser's leftovers would be handed up to `pingdesk` and reported with
         # its usage; each parser reports its own instead (nothing here wants extras).
+        self._words = list(sys.argv[1:] if args is None else args)
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
             self.error(self._unrecognized(extras))
@@ -112,13 +114,32 @@ class Parser(argparse.ArgumentParser):
         guess = closest(name.lstrip("-"), bare)
         return f"{text}; did you mean {bare[guess]}?" if guess else text
 
+    def _unknown_option_before(self, word: str) -> str | None:
+        for token in getattr(self, "_words", []):
+            if token == word:
+                return None
+            if token.startswith("--") and len(token) > 2:
+                name = token.split("=", 1)[0]
+                # argparse also takes unambiguous abbreviations (--prof for --profile)
+                if not any(o.startswith(name) for o in self._option_string_actions):
+                    return token
+        return None
+
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         if action.choices is None or value in action.choices:
             return
         if isinstance(action, argparse._SubParsersAction):
+            # `pingdesk --porfile blog counts`: 'blog' became the command because the
+            # option before it is unknown; that option is the typo to report.
+            typo = self._unknown_option_before(str(value))
+            if typo:
+                raise argparse.ArgumentError(None, self._unrecognized([typo]))
             raise argparse.ArgumentError(None, unknown_command(self, str(value)))
         choices = [str(c) for c in action.choices]
-        name = max(action.option_strings, key=len) if action.option_strings else action.dest
+        if action.option_strings:
+            name = max(action.option_strings, key=len)
+        else:
+            name = action.metavar if isinstance(action.metavar, str) else action.dest.upper()
         text = f"invalid value {value!r} for {name}"
         guess = closest(str(value), choices)
         if guess:
