@@ -228,7 +228,7 @@ def test_read_only_commands_work_with_an_unwritable_home(
     tmp_path: Path, no_home: Path, argv: list[str]
 ) -> None:
     db = f"sqlite:///{demo.build(tmp_path / 'blog.sqlite')}"
-    proc = pingdesk_under(no_home, *argv, "--db", db)
+    proc = pingdesk_under(no_home, "--db", db, *argv)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     if "--json" in argv:

@@ -20,22 +20,25 @@ SHELLS = ("bash", "zsh", "fish")
 
 INSTALL = """\
 install (then open a new shell):
-  bash:  pingdesk completion bash > ~/.local/share/bash-completion/completions/pingdesk
-  zsh:   pingdesk completion zsh > ~/.zfunc/_pingdesk
+  bash:  mkdir -p ~/.local/share/bash-completion/completions
+         pingdesk completion bash > ~/.local/share/bash-completion/completions/pingdesk
+         (or in ~/.bashrc: source <(pingdesk completion bash))
+  zsh:   mkdir -p ~/.zfunc && pingdesk completion zsh > ~/.zfunc/_pingdesk
          (and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath))
-  fish:  pingdesk completion fish > ~/.config/fish/completions/pingdesk.fish"""
+  fish:  mkdir -p ~/.config/fish/completions
+         pingdesk completion fish > ~/.config/fish/completions/pingdesk.fish"""
 
 
 def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "completion",
         help="print the shell completion script (bash, zsh, fish)",
-        description="Print a completion script for the shell; it completes commands, options "
+        description="Print a completion script for the shell. It completes commands, options\n"
         "and their values, and profile names from config.toml.",
         epilog=INSTALL,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("shell", nargs="?", choices=SHELLS, metavar="SHELL")
+    p.add_argument("shell", nargs="?", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
     # What the scripts call to complete --profile; not for people.
     p.add_argument("--profiles", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_completion)

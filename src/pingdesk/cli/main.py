@@ -52,6 +52,9 @@ COMMANDS = (
     completion,
 )
 
+# Commands that open no blog, so take none of the options saying which.
+BLOGLESS = ("pingdesk help", "pingdesk completion")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
@@ -66,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         module.register(sub)
     for subparser in every_subcommand(parser):
-        add_global_options(subparser, after_command=True)
+        if subparser.prog not in BLOGLESS:
+            add_global_options(subparser, after_command=True)
     return parser
 
 
