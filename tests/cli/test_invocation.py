@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -273,3 +274,57 @@ def test_demo_with_an_unwritable_home_says_where_it_would_write(no_home: Path) -
         f"pingdesk: cannot write pingdesk's data folder {no_home}/.local/share/pingdesk: "
     )
     assert "XDG_DATA_HOME" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_a_read_only_journal_leaves_interrupted_actions_for_a_pingdesk_that_can_write(
+    tmp_path: Path,
+) -> None:
+    """Settling an action cut short writes the journal: a command that only reads goes on
+    without (saying so once), and the next one that can write settles it."""
+    from pingdesk.services.locate import resolve_target
+    from pingdesk.store.journal import Journal
+    from pingdesk.wp.connect import connect
+
+    db = f"sqlite:///{demo.build(tmp_path / 'blog.sqlite')}"
+    blog = connect(resolve_target(db=db, env={}))
+    key = blog.key
+    blog.engine.dispose()
+    path = tmp_path / "data" / "pingdesk" / "journal.sqlite3"
+    journal = Journal(path)
+    action = journal.begin(key, "spam", total=3)
+    with journal.transaction() as sql:  # its pingdesk ran on this host before this boot
+        sql.execute(
+            "UPDATE actions SET owner = ? WHERE id = ?",
+            (f"{socket.gethostname()}:an-earlier-boot:1:1", action),
+        )
+    journal.close()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PYTHONPATH": ":".join(p for p in sys.path if p),
+    }
+
+    def counts() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pingdesk", "--db", db, "counts", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+
+    subprocess.run(["chattr", "+i", str(path)], check=True)  # root writes through 0444
+    try:
+        proc = counts()
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+    assert proc.returncode == 0 and json.loads(proc.stdout)
+    assert proc.stderr == (
+        f"pingdesk: 1 interrupted action(s) on this blog wait to be settled: the journal "
+        f"{path} cannot be written (Operation not permitted)\n"
+    )
+    proc = counts()
+    assert proc.returncode == 0
+    assert proc.stderr.startswith(f"pingdesk: settled action #{action} (spam)")
