@@ -328,3 +328,17 @@ def test_a_read_only_journal_leaves_interrupted_actions_for_a_pingdesk_that_can_
     proc = counts()
     assert proc.returncode == 0
     assert proc.stderr.startswith(f"pingdesk: settled action #{action} (spam)")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["help"], ["help", "akismet", "check"], ["completion", "zsh"], ["completion", "--profiles"]],
+)
+def test_help_and_completion_load_no_database_network_or_ui(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    from tests.cli.test_import_hygiene import HEAVY, loaded
+
+    code, modules = loaded(tmp_path, *argv)
+    assert code == 0
+    assert not modules & {*HEAVY, "sqlalchemy", "pymysql", "asyncio"}
