@@ -94,6 +94,8 @@ def main() -> None:
     commands = {
         "pingdesk --help": [py, "-m", "pingdesk", "--help"],
         "pingdesk --version": [py, "-m", "pingdesk", "--version"],
+        "pingdesk help list": [py, "-m", "pingdesk", "help", "list"],
+        "pingdesk completion bash": [py, "-m", "pingdesk", "completion", "bash"],
         "pingdesk counts": [py, "-m", "pingdesk", "--db", db, "counts"],
         "pingdesk list --limit 20": [py, "-m", "pingdesk", "--db", db, "list", "--limit", "20"],
         "pingdesk list --limit 20 --json": [
