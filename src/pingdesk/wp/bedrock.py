@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pingdesk.errors import ConfigError
 
@@ -65,6 +64,8 @@ def read_dotenv(root: Path, environ: Mapping[str, str]) -> DotEnv:
     ``${VAR}`` is expanded here, against the environment first and then the
     values read so far, and not inside single quotes, as phpdotenv does.
     """
+    from io import StringIO
+
     from dotenv.parser import parse_stream
     from dotenv.variables import parse_variables
 
@@ -83,8 +84,6 @@ def read_dotenv(root: Path, environ: Mapping[str, str]) -> DotEnv:
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
         env.files.append(path)
-        from io import StringIO
-
         for binding in parse_stream(StringIO(text)):
             if binding.error:
                 line = binding.original.line
@@ -149,6 +148,8 @@ def settings(root: Path, environ: Mapping[str, str], dotenv: DotEnv) -> Settings
     where["DB_HOST"] = origin("DB_HOST") if host else str(root / APPLICATION)
     dsn = env("DATABASE_URL")
     if dsn:
+        from urllib.parse import urlsplit
+
         # parse_url() as PHP does it: nothing is %-decoded.
         parts = urlsplit(dsn)
         try:
