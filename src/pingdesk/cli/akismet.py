@@ -158,6 +158,8 @@ def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
         _print_check(summary, desk)
     if summary.stopped:
         return EXIT_REMOTE_UNAVAILABLE  # Akismet went away (or throttled) midway
+    if summary.results and all(r.message == "no such ping" for r in summary.results):
+        return EXIT_BAD_INPUT  # none of the ids is a ping here
     bad = (
         summary.count("error") or summary.count("skipped") or summary.not_checked
     ) or summary.move_problem

@@ -74,7 +74,7 @@ _STATUS_PHRASE = {
 def status_phrase(status: str | None) -> str:
     if status is None:
         return "deleted"
-    return _STATUS_PHRASE.get(status, STATUS_NAMES.get(status, repr(status)))
+    return _STATUS_PHRASE.get(status, STATUS_NAMES.get(status, status))
 
 
 def skip_reason(action: str, status: str) -> str:
@@ -107,8 +107,8 @@ class Conflict:
     actual: str | None  # None: the row is gone
 
     def describe(self) -> str:
-        now = "deleted" if self.actual is None else f"now {self.actual!r}"
-        return f"#{self.id}: expected {self.expected!r}, {now}"
+        """'#12: was pending, now spam' in WordPress's status names."""
+        return f"#{self.id}: was {status_phrase(self.expected)}, now {status_phrase(self.actual)}"
 
 
 @dataclass
