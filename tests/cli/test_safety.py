@@ -76,6 +76,13 @@ def test_all_matching_a_whole_view_needs_yes_off_a_terminal(
     # --status is no filter: the whole spam view asks too.
     code, _, err = pd(capsys, "delete", "--all-matching", "--status", "spam", "--db", db)
     assert code == 2 and "delete all 5 spam pings" in err
+    # The count is of the pings the action applies to: trash takes pending and approved.
+    code, _, err = pd(capsys, "trash", "--all-matching", "--status", "all", "--db", db)
+    assert code == 2 and f"trash all {len(pending) + 25} pending or approved pings" in err
+    # Nothing it applies to: nothing to ask, nothing done (all skipped: 1).
+    code, out, _ = pd(capsys, "approve", "--all-matching", "--status", "approved", "--db", db)
+    assert code == 1 and out.startswith("approved 0 pings; 25 skipped: 25 already approved")
+    assert digest(blog_file) == before
     # A real filter narrows it: no question.
     code, out, _ = pd(
         capsys, "spam", "--all-matching", "--domain", "casino-bonus-hub.example", "--db", db

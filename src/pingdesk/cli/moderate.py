@@ -181,12 +181,19 @@ def takes_whole_view(args: argparse.Namespace) -> bool:
     )
 
 
-def view_words(status: str, n: int) -> str:
-    """'84 pending pings', '120 pings (every status)'."""
+def view_words(status: str, n: int, among: set[str]) -> str:
+    """'84 pending pings', '6 pings in the trash', '109 pending or approved pings'
+    (``among``: the statuses of the pings it applies to, for --status all)."""
     from pingdesk.services.words import plural
+    from pingdesk.wp.pings import STATUS_NAMES
 
     if status == "all":
-        return f"{plural(n, 'ping')} (every status)"
+        names = list(dict.fromkeys(n for n in STATUS_NAMES.values() if n in among))
+        if len(names) == len(set(STATUS_NAMES.values())):
+            return f"{plural(n, 'ping')} (every status)"
+        status = " or ".join(names)
+    if status == "trash":
+        return f"{plural(n, 'ping')} in the trash"
     return f"{n:,} {status} {'ping' if n == 1 else 'pings'}"
 
 
@@ -210,6 +217,8 @@ def _refuse_live_delete(current: dict[int, str]) -> None:
 def cmd_moderate(args: argparse.Namespace) -> int:
     from pingdesk.cli.confirm import confirm
     from pingdesk.services.words import past
+    from pingdesk.wp.moderation import APPLICABLE
+    from pingdesk.wp.pings import STATUS_NAMES
 
     check_selection(args, args.action)
     as_json = wants_json(args)
@@ -225,9 +234,11 @@ def cmd_moderate(args: argparse.Namespace) -> int:
             _refuse_live_delete(seen)
         if args.dry_run:
             return _dry_run(args, seen, missing, as_json=as_json)
-        if takes_whole_view(args) and seen:
+        applicable = [s for s in seen.values() if s in APPLICABLE[args.action]]
+        if takes_whole_view(args) and applicable:
+            among = {STATUS_NAMES.get(s, s) for s in applicable}
             confirm(
-                f"{args.action} all {view_words(args.status, len(seen))}?",
+                f"{args.action} all {view_words(args.status, len(applicable), among)}?",
                 yes=args.yes,
                 what=f"{args.action} --all-matching",
             )
