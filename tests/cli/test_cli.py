@@ -163,7 +163,7 @@ def test_close_pings_dry_run_and_settings(db: str, capsys: pytest.CaptureFixture
         (["--db", "sqlite:///{tmp}/missing.sqlite", "list"], "missing.sqlite"),
         (["--db", "{db}", "--prefix", "wx_", "list"], "wp_"),
         (["--db", "{db}", "--prefix", "wp_;drop", "list"], "prefix"),
-        (["--db", "{db}", "list", "--status", "nope"], "invalid choice"),
+        (["--db", "{db}", "list", "--status", "nope"], "invalid value 'nope' for --status"),
         (["--db", "{db}", "approve"], "give ping IDs"),
         (["--db", "{db}", "close-pings", "--older-than", "soon"], "age"),
         (["--wp-config", "{tmp}/nowhere/wp-config.php", "list"], "wp-config.php"),

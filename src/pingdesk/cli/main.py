@@ -18,8 +18,24 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pingdesk import __version__
-from pingdesk.cli import akismet, history, moderate, pings, posts, settings, sites, ui, verify
-from pingdesk.cli.args import add_global_options, config_of, every_subcommand
+from pingdesk.cli import (
+    akismet,
+    completion,
+    history,
+    links,
+    moderate,
+    pings,
+    posts,
+    self_pings,
+    send,
+    settings,
+    sites,
+    ui,
+    verify,
+)
+from pingdesk.cli import help as help_command
+from pingdesk.cli.args import add_global_options, every_subcommand
+from pingdesk.cli.parser import Parser
 from pingdesk.errors import (
     EXIT_BAD_INPUT,
     EXIT_BUG,
@@ -31,11 +47,29 @@ from pingdesk.errors import (
 Handler = Callable[[argparse.Namespace], int]
 
 # In the order `pingdesk --help` lists them.
-COMMANDS = (pings, moderate, history, posts, settings, verify, akismet, sites, ui)
+COMMANDS = (
+    pings,
+    moderate,
+    history,
+    links,
+    posts,
+    send,
+    self_pings,
+    settings,
+    verify,
+    akismet,
+    sites,
+    ui,
+    help_command,
+    completion,
+)
+
+# Commands that open no blog, so take none of the options saying which.
+BLOGLESS = ("pingdesk help", "pingdesk completion")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pingdesk",
         description="Moderate WordPress trackbacks, pingbacks and webmentions. "
         "With no command, opens the terminal UI.",
@@ -47,16 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         module.register(sub)
     for subparser in every_subcommand(parser):
-        add_global_options(subparser, after_command=True)
+        if subparser.prog not in BLOGLESS:
+            add_global_options(subparser, after_command=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    debug = False
+    # config.toml is read by the commands that need it (config_of), so help and
+    # completion work whatever state it is in, and pay nothing for it.
     try:
-        debug = config_of(args).env.debug
         if args.command is None:
             if not ui.have_terminal():
                 # `pingdesk </dev/null >out` from cron would otherwise start a UI nobody sees.
@@ -82,7 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # last line of defence: one line, never a traceback
-        if debug:
+        from pingdesk.config import Environment
+
+        if Environment.read().debug:
             raise
         return _unexpected(exc)
 

@@ -161,7 +161,12 @@ class Desk:
 
     def reconcile(self) -> list[reconcile.Settled]:
         """Settle actions an earlier pingdesk left unresolved (a crash, a kill, a lost
-        connection); their reports become ready to send."""
+        connection); their reports become ready to send.
+
+        Settling writes the journal: with one that cannot be written (a read-only
+        command under a read-only HOME) they wait for the next pingdesk that can."""
+        if not self.journal.writable:
+            return []
         found = reconcile.reconcile(self.blog, self.journal)
         self.settled.extend(found)
         return found
