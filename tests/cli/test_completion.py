@@ -140,7 +140,8 @@ def fish_complete(path: Path, env: dict[str, str], lines: Sequence[str]) -> list
 
 # (words of the line; what completes the last one)
 CASES: list[tuple[list[str], set[str]]] = [
-    (["pingdesk", "li"], {"list"}),
+    (["pingdesk", "lis"], {"list"}),
+    (["pingdesk", "li"], {"list", "links"}),
     (["pingdesk", "ak"], {"akismet"}),
     (["pingdesk", "akismet", ""], {"check", "status", "retry"}),
     (["pingdesk", "--db", "x", "akismet", "check", "--mo"], {"--move-spam"}),
