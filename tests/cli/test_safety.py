@@ -206,11 +206,12 @@ def test_dry_run_on_every_writing_command_leaves_the_blog_byte_for_byte(
         (["verify", "--all-matching"], "would verify"),
         (["akismet", "check", "--all-matching", "--move-spam"], "would ask Akismet about"),
         (["akismet", "retry"], "would send"),
+        (["links", "--verify"], "would verify"),
     ]
     for argv, said in runs:
         code, out, err = pd(capsys, *argv, "--dry-run", "--db", db)
         assert code == (1 if "--status" in argv else 0), (argv, err)
-        assert said in out, (argv, out)
+        assert said in out + err, (argv, out, err)
         assert digest(blog_file) == before, argv
     assert _journal_entries(capsys, db) == journal  # nor was anything journaled
     assert loopback_only == []  # and nothing went to any network, loopback included
@@ -243,6 +244,29 @@ def test_dry_run_changes_no_row_of_a_wordpress_made_blog(
     assert code == 0 and site.snapshot() != before  # the comparison can tell
 
 
+@pytest.mark.mariadb
+@pytest.mark.wordpress
+def test_self_pings_dry_run_writes_no_plugin(
+    wp_site: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pingdesk.wp.self_pings import PLUGIN_FILE
+    from tests.services.test_self_pings import _wp_config
+    from tests.support.wpbed import php
+
+    content = php.make_content_dir(tmp_path / "blog")
+    cli = ["--wp-config", str(_wp_config(tmp_path / "wp-config.php", wp_site(), content))]
+    plugin = content / "mu-plugins" / PLUGIN_FILE
+    code, out, _ = pd(capsys, *cli, "self-pings", "stop", "--dry-run")
+    assert code == 0 and f"would write the must-use plugin {plugin}" in out
+    assert not plugin.exists()
+    assert pd(capsys, *cli, "self-pings", "stop")[0] == 0 and plugin.exists()
+    code, out, _ = pd(capsys, *cli, "self-pings", "stop", "--dry-run")
+    assert code == 0 and out.startswith("would change nothing")
+    code, out, _ = pd(capsys, *cli, "self-pings", "allow", "--dry-run")
+    assert code == 0 and f"would remove the must-use plugin {plugin}" in out
+    assert plugin.exists()
+
+
 # --- the demo blog opened with --db ------------------------------------------------------
 
 
@@ -266,6 +290,11 @@ def test_verify_and_akismet_on_the_demo_blog_use_its_offline_look_alikes(
     code, out, _ = pd(capsys, "list", "--check", "linked", "--json", "--db", db)
     assert {r["id"] for r in json.loads(out)} >= set(linked[:3])
     assert pd(capsys, "list", "--check", "unreachable", "--json", "--db", db)[1].strip() == "[]"
+
+    # links --verify re-checks through them as well.
+    code, _, err = pd(capsys, "links", "--verify", "--db", db)
+    assert code == 0 and "verified 25 sources" in err and "linked" in err, err
+    assert "unreachable" not in err
 
     code, out, err = pd(capsys, "akismet", "check", "--all-matching", "--json", "--db", db)
     assert code in (0, 1), err  # 1: a ping without an IP cannot be sent
