@@ -264,3 +264,26 @@ def test_a_long_id_list_gets_a_summary_and_json_has_every_id(
     # Every ping the approve left approved (it approved the pending ones) is now trashed.
     assert len(changed) == pending + approved and all(o["to"] == "trash" for o in changed)
     assert {o["from"] for o in changed} == {"approved"}
+
+
+def test_the_database_lost_anywhere_is_3_and_a_network_failure_is_4(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Failures no handler caught: the connection dropped (however the driver says it) is
+    worth retrying like an unreachable server; so is a remote service's network failure."""
+    import httpx
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from pingdesk.cli.main import _unexpected
+
+    sql = "SELECT comment_ID FROM wp_comments WHERE comment_ID IN (" + "%s," * 500 + ")"
+    for lost in (
+        OperationalError(sql, [1] * 500, Exception(2013, "Lost connection to server")),
+        InterfaceError(sql, [1] * 500, Exception(0, "")),
+    ):
+        assert _unexpected(lost) == 3
+        err = capsys.readouterr().err
+        assert one_line(err) and "database is unavailable" in err and "SELECT" not in err
+    assert _unexpected(httpx.ConnectError("[Errno 111] Connection refused")) == 4
+    err = capsys.readouterr().err
+    assert one_line(err) and "Connection refused" in err
