@@ -156,6 +156,10 @@ class Desk:
             return undo.undo(self.blog, self.journal, reporting=self.reporting)
         return undo.undo_entry(self.blog, self.journal, action_id, reporting=self.reporting)
 
+    def plan_undo(self, action_id: int | None = None) -> tuple[Entry, list[Item]]:
+        """What ``undo`` would reverse, refused as the undo would be; writes nothing."""
+        return undo.plan(self.blog, self.journal, action_id)
+
     def reconcile(self) -> list[reconcile.Settled]:
         """Settle actions an earlier pingdesk left unresolved (a crash, a kill, a lost
         connection); their reports become ready to send.
