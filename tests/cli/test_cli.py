@@ -111,7 +111,7 @@ def test_partial_success_exits_1(db: str, capsys: pytest.CaptureFixture[str]) ->
     _, out, _ = run(capsys, "--db", db, "list", "--limit", "1", "--json")
     (row,) = json.loads(out)
     code, out, _ = run(capsys, "--db", db, "approve", str(row["id"]), "999999")
-    assert code == 1 and "not a ping on this blog: #999999" in out
+    assert code == 1 and "no ping #999999" in out
     assert "conflict" not in out  # nobody changed it: it never existed
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import config_of
+from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
@@ -41,6 +42,7 @@ def register(sub: Subcommands) -> None:
         help="re-check the sources first (those not checked within --max-age)",
     )
     p.add_argument("--max-age", default="7d", metavar="AGE", help="re-use results this fresh (7d)")
+    add_dry_run(p, "with --verify: say how many sources it would re-check; fetch and store nothing")
     p.add_argument("--limit", type=int, default=0, metavar="N", help="at most N rows (0: all)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_links)
@@ -71,7 +73,9 @@ def cmd_links(args: argparse.Namespace) -> int:
     from pingdesk.services.words import parse_age
 
     since = _since(args.since)
-    with open_desk(args, reporting=False) as desk:
+    # On the demo blog, --verify fetches from the demo's offline source pages.
+    fetching = args.verify and not args.dry_run
+    with open_desk(args, reporting=False, lookalikes=fetching) as desk:
         if args.verify:
             from pingdesk.services.verify import VerifySettings
 
@@ -82,12 +86,17 @@ def cmd_links(args: argparse.Namespace) -> int:
                 post_id=args.post,
                 domain=args.domain,
             )
-            settings = VerifySettings.from_config(config_of(args), home=desk.info().home)
-            found = backlinks.reverify(
-                desk.blog, todo, settings, progress=Progress("verifying sources")
-            )
-            summary = ", ".join(f"{n} {r}" for r, n in found.most_common()) or "nothing to do"
-            print(f"verified {len(todo)} sources: {summary}", file=sys.stderr)
+            if args.dry_run:
+                print(f"would verify {len(todo)} sources", file=sys.stderr)
+            else:
+                demo: VerifySettings | None = getattr(args, "demo_verify", None)
+                home = desk.info().home
+                settings = demo or VerifySettings.from_config(config_of(args), home=home)
+                found = backlinks.reverify(
+                    desk.blog, todo, settings, progress=Progress("verifying sources")
+                )
+                summary = ", ".join(f"{n} {r}" for r, n in found.most_common()) or "nothing to do"
+                print(f"verified {len(todo)} sources: {summary}", file=sys.stderr)
         report = backlinks.report(desk.blog, since=since, post_id=args.post, domain=args.domain)
     if args.json:
         emit_json(report.to_json())

@@ -7,7 +7,7 @@ handler. Handlers import the services they use when they run, so that
 
 Exit codes (see pingdesk.errors): 0 done, 1 partly done, 2 bad input or
 configuration, 3 the database is unavailable, 4 a remote service (Akismet) is
-unavailable; 130 interrupted.
+unavailable; 70 a bug in pingdesk (an unexpected error); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ from pingdesk.cli import (
 from pingdesk.cli import help as help_command
 from pingdesk.cli.args import add_global_options, every_subcommand
 from pingdesk.cli.parser import Parser
-from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
+from pingdesk.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    EXIT_DB_UNAVAILABLE,
+    EXIT_REMOTE_UNAVAILABLE,
+    PingdeskError,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -121,18 +127,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _unexpected(exc: Exception) -> int:
-    """One line, never the SQL and its thousand parameters; the database going away
-    is exit 3 wherever it happens."""
-    if type(exc).__module__.startswith("sqlalchemy"):
-        from sqlalchemy.exc import OperationalError
+    """One line, never the SQL and its thousand parameters. The database going away
+    is exit 3 and a network failure talking to a service is exit 4 wherever they
+    happen; a driver complaint about the schema is configuration (2); anything else
+    is a bug in pingdesk, exit 70 (EX_SOFTWARE), so that scripts do not take it for
+    bad input they could fix."""
+    module = type(exc).__module__
+    if module.startswith("sqlalchemy"):
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
         from pingdesk.wp.txn import short_reason
 
-        if isinstance(exc, OperationalError):
+        lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+        if isinstance(exc, OperationalError | InterfaceError) or lost:
             print(f"pingdesk: the database is unavailable: {short_reason(exc)}", file=sys.stderr)
             return EXIT_DB_UNAVAILABLE
-        text = short_reason(exc)
-    else:
-        text = " ".join(str(exc).split())[:300]
-    print(f"pingdesk: unexpected error: {type(exc).__name__}: {text}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+        print(f"pingdesk: database error: {short_reason(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    text = " ".join(str(exc).split())[:300]
+    if module.startswith(("httpx", "httpcore")):
+        print(f"pingdesk: a remote service is unavailable: {text}", file=sys.stderr)
+        return EXIT_REMOTE_UNAVAILABLE
+    print(
+        f"pingdesk: unexpected error (a bug; PINGDESK_DEBUG=1 shows where): "
+        f"{type(exc).__name__}: {text}",
+        file=sys.stderr,
+    )
+    return EXIT_BUG

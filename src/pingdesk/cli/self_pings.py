@@ -11,12 +11,14 @@ import argparse
 from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import config_of, where
+from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.output import emit_json
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
+    from pingdesk.services.self_pings import SelfPingState
 
 
 def register(sub: Subcommands) -> None:
@@ -28,6 +30,7 @@ def register(sub: Subcommands) -> None:
         "(needs the blog's files: found by wp-config.php). allow: remove it.",
     )
     p.add_argument("action", choices=["status", "stop", "allow"], nargs="?", default="status")
+    add_dry_run(p, "stop / allow: say what would be written or removed; change nothing")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_self_pings)
 
@@ -40,6 +43,8 @@ def cmd_self_pings(args: argparse.Namespace) -> int:
     files = self_pings.files_of(target.wp_config)
     with open_desk(args, reporting=False) as desk:
         changed = False
+        if args.dry_run and args.action != "status":
+            return _dry_run(args, *self_pings.would_change(desk.blog, files, args.action))
         if args.action == "stop":
             state, changed = self_pings.stop(desk.blog, files)
         elif args.action == "allow":
@@ -54,4 +59,16 @@ def cmd_self_pings(args: argparse.Namespace) -> int:
         print(f"(the plugin {state.other_plugin} still stops them: deactivate it in wp-admin)")
     if args.action == "status" and not state.files_known and not state.stopped:
         print(self_pings.NO_FILES)
+    return EXIT_OK
+
+
+def _dry_run(args: argparse.Namespace, now: SelfPingState, would: bool) -> int:
+    if args.json:
+        emit_json(now.to_json() | {"dry_run": True, "would_change": would})
+    elif not would:
+        print(f"would change nothing: {now.line()}")
+    elif args.action == "stop":
+        print(f"would write the must-use plugin {now.plugin_path}")
+    else:
+        print(f"would remove the must-use plugin {now.plugin_path}")
     return EXIT_OK

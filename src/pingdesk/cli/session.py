@@ -17,11 +17,15 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def open_desk(args: argparse.Namespace, *, reporting: bool = True) -> Iterator[Desk]:
+def open_desk(
+    args: argparse.Namespace, *, reporting: bool = True, lookalikes: bool = False
+) -> Iterator[Desk]:
     """The Desk for this command's blog, closed afterwards.
 
     ``reporting`` hooks Akismet reporting in (spam / not spam report as wp-admin
     does); it costs the HTTP stack's import time, so read-only commands leave it out.
+    On the demo blog, commands that report or say ``lookalikes`` (verify, akismet)
+    get the demo's offline look-alikes instead of the network (see _demo_offline).
 
     When pingdesk's data folder cannot be written (a read-only HOME), the journal
     is opened for reading only: commands that only read work as always, and the
@@ -39,11 +43,34 @@ def open_desk(args: argparse.Namespace, *, reporting: bool = True) -> Iterator[D
                 print(f"pingdesk: {settled.line()}; `pingdesk undo` reverts it", file=sys.stderr)
             _note_unsettled(desk)
             try:
-                yield desk
+                with _demo_offline(args, desk, wanted=reporting or lookalikes):
+                    yield desk
             finally:
                 desk.close()
     finally:
         journal.close()
+
+
+@contextmanager
+def _demo_offline(args: argparse.Namespace, desk: Desk, *, wanted: bool) -> Iterator[None]:
+    """The demo blog opened with --db: its sources and Akismet key exist only in the
+    demo's look-alikes, so start them (two loopback threads) for this command rather
+    than fetch from the network and store 'unreachable' on its pings. The command
+    then finds them through ``args.config`` (Akismet) and ``args.demo_verify``."""
+    if not wanted:
+        yield
+        return
+    from pingdesk.demo.marker import is_demo
+
+    if not is_demo(desk.blog):
+        yield
+        return
+    from pingdesk.demo.session import lookalikes
+
+    with lookalikes(desk, config_of(args)) as running:
+        args.config = running.config
+        args.demo_verify = running.verify_settings
+        yield
 
 
 def writable_data_dir() -> None:

@@ -43,9 +43,13 @@ def cmd_ui(args: argparse.Namespace) -> int:
             return open_blog(other.where, config, desk.journal)
 
         sites = other_blogs(desk, where(args), config)
+        # The demo blog opened with --db: its offline look-alikes (see cli.session).
+        columns = default_columns(
+            config_of(args), verify=getattr(args, "demo_verify", None), sites=sites
+        )
         code = run_tui(
             desk,
-            default_columns(config, sites=sites),
+            columns,
             open_blog=open_other,
             theme=config.tui.theme,
             save_theme=theme_saver(config),

@@ -18,9 +18,11 @@ from pingdesk.cli.args import (
     config_of,
     ping_filter,
 )
+from pingdesk.cli.moderate import add_dry_run
+from pingdesk.cli.outcomes import no_such_pings
 from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.cli.session import open_desk
-from pingdesk.errors import EXIT_OK, EXIT_PARTIAL, PingdeskError
+from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, NotFound, PingdeskError
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
@@ -41,6 +43,7 @@ def register(sub: Subcommands) -> None:
     add_selection_args(p, default_status="pending")
     p.add_argument("--json", action="store_true", help="results as JSON")
     p.add_argument("--no-store", action="store_true", help="report only; keep stored results")
+    add_dry_run(p, "list the pings it would fetch; fetch nothing, store nothing")
     p.add_argument("--concurrency", type=int, metavar="N", help="fetches at a time (16)")
     p.add_argument("--per-host", type=int, metavar="N", help="fetches at a time per host (2)")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="per source, all hops (10)")
@@ -56,16 +59,21 @@ def register(sub: Subcommands) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     check_selection(args, "verify")
-    with open_desk(args, reporting=False) as desk:
+    # On the demo blog: its offline source pages, never the network.
+    with open_desk(args, reporting=False, lookalikes=not args.dry_run) as desk:
         return run(args, desk)
 
 
 def _settings(args: argparse.Namespace, home: str | None) -> VerifySettings:
     from pingdesk.services.verify import VerifySettings
 
-    settings = VerifySettings.from_config(
-        config_of(args), home=home, extra_allow=list(args.allow or [])
-    )
+    demo: VerifySettings | None = getattr(args, "demo_verify", None)
+    if demo is not None:
+        settings = demo  # the demo blog's sources are its look-alike server's pages
+    else:
+        settings = VerifySettings.from_config(
+            config_of(args), home=home, extra_allow=list(args.allow or [])
+        )
     if args.concurrency:
         settings.concurrency = max(1, args.concurrency)
     if args.per_host:
@@ -86,14 +94,16 @@ def run(args: argparse.Namespace, desk: Desk) -> int:
         pings = desk.pings(wanted)
         found = {p.id for p in pings}
         missing = [i for i in wanted if i not in found]
+    if args.dry_run:
+        return _dry_run(args, pings, missing)
     if not pings:
         if args.json:
             emit_json({"results": [], "not_found": missing})
+        elif missing:
+            raise NotFound(no_such_pings(missing))
         else:
             print("no pings to verify")
-            for i in missing:
-                print(f"not a ping on this blog: #{i}")
-        return EXIT_OK if not missing else 2
+        return EXIT_OK if not missing else EXIT_BAD_INPUT
 
     settings = _settings(args, desk.blog.option("home"))
     progress = Progress("verifying")
@@ -112,6 +122,39 @@ def run(args: argparse.Namespace, desk: Desk) -> int:
         ) from None
     _report(args, pings, results, missing)
     return EXIT_OK if not missing else EXIT_PARTIAL
+
+
+def _dry_run(args: argparse.Namespace, pings: list[Ping], missing: list[int]) -> int:
+    """What a run would fetch; nothing is fetched or stored."""
+    from pingdesk.services.words import plural
+
+    if args.json:
+        emit_json(
+            {
+                "dry_run": True,
+                "would_verify": [p.id for p in pings],
+                "not_found": missing,
+                "store": not args.no_store,
+            }
+        )
+    else:
+        stored = "" if args.no_store else " and store the results"
+        print(f"would verify {plural(len(pings), 'ping')}{stored}")
+        if pings:
+            table(
+                ["ID", "SOURCE"],
+                [[p.id, p.source_url or p.author_url] for p in pings[:30]],
+                flex=1,
+            )
+            if len(pings) > 30:
+                print(f"... and {len(pings) - 30:,} more")
+        for i in missing:
+            print(f"no ping #{i}")
+    if missing and not pings:
+        if not args.json:
+            raise NotFound(no_such_pings(missing))
+        return EXIT_BAD_INPUT
+    return EXIT_PARTIAL if missing else EXIT_OK
 
 
 def _report(
@@ -148,4 +191,4 @@ def _report(
     table(["ID", "RESULT", "HTTP", "SOURCE", "DETAIL"], rows, flex=4)
     print("\n" + summarize(results) + ("" if args.no_store else " (stored)"))
     for i in missing:
-        print(f"not a ping on this blog: #{i}")
+        print(f"no ping #{i}")

@@ -91,6 +91,22 @@ def stop(blog: Blog, files: Files | None) -> tuple[SelfPingState, bool]:
     return state(blog, files), True
 
 
+def would_change(blog: Blog, files: Files | None, action: str) -> tuple[SelfPingState, bool]:
+    """What ``stop`` or ``allow`` would do, refused as they would be; writes nothing."""
+    if files is None:
+        raise ConfigError(NO_FILES)
+    now = state(blog, files)
+    if action == "allow":
+        return now, now.by == "pingdesk"
+    if now.by == "pingdesk":
+        return now, False
+    if self_pings.status(blog, files).foreign_file:
+        raise PingdeskError(
+            f"{files.plugin_path} exists and was not written by pingdesk; left alone"
+        )
+    return now, True
+
+
 def allow(blog: Blog, files: Files | None) -> tuple[SelfPingState, bool]:
     """Remove our plugin; (state, changed). Another plugin is left to wp-admin."""
     if files is None:

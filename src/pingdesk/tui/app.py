@@ -229,6 +229,11 @@ class PingdeskApp(App[int]):
 
         self.push_screen(SettingsScreen())
 
+    def action_posts(self) -> None:
+        from pingdesk.tui.screens.posts import PostsScreen
+
+        self.push_screen(PostsScreen())
+
     def action_links(self) -> None:
         from pingdesk.tui.screens.links import LinksScreen
 

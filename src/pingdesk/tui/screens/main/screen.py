@@ -212,6 +212,14 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
             tooltip="Discussion settings for pings",
         ),
         Binding(
+            "p",
+            "posts",
+            "Posts",
+            show=False,
+            id="main.posts",
+            tooltip="Posts: ping status, pings received, send pings and trackbacks",
+        ),
+        Binding(
             "l",
             "links",
             "Links",
@@ -281,6 +289,9 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
 
     def action_close_pings(self) -> None:
         self.pd_app.action_close_pings()
+
+    def action_posts(self) -> None:
+        self.pd_app.action_posts()
 
     def action_links(self) -> None:
         self.pd_app.action_links()
