@@ -92,6 +92,13 @@ class Desk:
         """Every matching ping, newest first, read a keyset page at a time."""
         return pings.iter_pings(self.blog, flt)
 
+    def pages(
+        self, flt: PingFilter, *, size: int = 1000, limit: int | None = None, brief: bool = False
+    ) -> Iterator[list[Ping]]:
+        """Every matching ping (at most ``limit``), newest first, a keyset page at a time;
+        ``brief``: only what a listing shows (no content, agent, ...)."""
+        return pings.iter_pages(self.blog, flt, batch=size, limit=limit, brief=brief)
+
     def pings(self, ids: Iterable[int], *, with_meta: bool = False) -> list[Ping]:
         return pings.get_pings(self.blog, ids, with_meta=with_meta)
 
