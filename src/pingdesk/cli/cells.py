@@ -19,6 +19,7 @@ from typing import TextIO
 
 GAP = "  "  # between columns
 MIN_CUT = 4  # a cut column keeps at least its header, or this many cells
+FAIR_SHARE = 16  # what a title keeps before the other columns are cut too
 
 
 def terminal_width(out: TextIO) -> int | None:
@@ -116,17 +117,21 @@ class Table:
         limit = self.fit.width
         if limit is not None:
             excess = sum(widths) + len(GAP) * (len(widths) - 1) - limit
-            for group in (self.flexible, self.cuttable):
-                if excess <= 0:
-                    break
-                excess = self._narrow(widths, [i for i, g in enumerate(group) if g], excess)
+            flexible = [i for i, f in enumerate(self.flexible) if f]
+            cuttable = [i for i, c in enumerate(self.cuttable) if c]
+            # Titles and URLs give up their width first, down to a share still worth
+            # reading; then every column that may be cut, the widest first (a title is
+            # not squeezed to 4 cells while a domain keeps 20).
+            excess = self._narrow(widths, flexible, excess, floor=FAIR_SHARE)
+            excess = self._narrow(widths, cuttable, excess, floor=MIN_CUT)
         self.widths = widths
 
-    def _narrow(self, widths: list[int], columns: list[int], excess: int) -> int:
-        """Take ``excess`` cells from ``columns``, the widest first, none below its floor."""
-        floor = {i: max(min(width(self.headers[i]), 12), MIN_CUT) for i in columns}
+    def _narrow(self, widths: list[int], columns: list[int], excess: int, *, floor: int) -> int:
+        """Take ``excess`` cells from ``columns``, the widest first, none below ``floor``
+        (or its header); returns what is still to take."""
+        floors = {i: max(width(self.headers[i]), floor) for i in columns}
         while excess > 0:
-            room = [i for i in columns if widths[i] > floor[i]]
+            room = [i for i in columns if widths[i] > floors[i]]
             if not room:
                 break
             i = max(room, key=lambda j: widths[j])

@@ -157,6 +157,7 @@ COUNT_FIELDS: Fields[dict[str, Any]] = Fields(
 
 def cmd_list(args: argparse.Namespace) -> int:
     from pingdesk.services.evidence import verify_results
+    from pingdesk.services.readahead import read_ahead
 
     out = output(args)
     flt = ping_filter(args)
@@ -173,7 +174,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 checks = verify_results(desk, [p.id for p in page])
                 yield [(p, checks.get(p.id)) for p in page]
 
-        out.write(rows(), empty="no pings match")
+        # The next page is read while this one is printed (see services.readahead).
+        out.write(read_ahead(rows()), empty="no pings match")
     return EXIT_OK
 
 
