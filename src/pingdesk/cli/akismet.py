@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import (
@@ -19,6 +20,7 @@ from pingdesk.cli.args import (
     config_of,
     ping_filter,
 )
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
 from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
@@ -53,7 +55,7 @@ def register(sub: Subcommands) -> None:
         action="store_true",
         help="move pending pings Akismet calls spam to Spam (like the plugin's Check for Spam)",
     )
-    p.add_argument("--json", action="store_true")
+    add_format_args(p, CHECK_FIELDS)
     p.set_defaults(func=run, akismet_action="check")
 
     p = aksub.add_parser("status", help="is the key valid, usage, alerts, waiting reports")
@@ -70,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from pingdesk.services.akismet import AkismetService, AkismetSettings
 
     if args.akismet_action == "check":
+        output(args)  # an unknown --fields is a usage error before Akismet is asked
         check_selection(args, "akismet check")
     config = config_of(args)
     with open_desk(args, reporting=False) as desk:
@@ -105,14 +108,32 @@ def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
             return await svc.check(ids, move_spam=args.move_spam, on_result=on_result)
 
     summary = asyncio.run(go())
-    if args.json:
+    out = output(args)
+    if out.is_default_json:
         emit_json(summary.to_json())
-    else:
+    elif out.format == "table":
         _print_check(summary, desk)
+    else:  # records only on stdout
+        out.write([summary.results])
     bad = (
         summary.count("error") or summary.count("skipped") or summary.not_checked
     ) or summary.move_problem
     return EXIT_PARTIAL if bad else EXIT_OK
+
+
+CHECK_FIELDS: Fields[CheckOutcome] = Fields(
+    [
+        Field("id", attrgetter("ping_id"), cut=False),
+        Field("state", attrgetter("state")),
+        Field("verdict", attrgetter("verdict")),
+        Field("message", attrgetter("message"), flex=True),
+        Field("moved", attrgetter("moved")),
+        Field("akismet", lambda r: r.label()),
+    ],
+    table=["id", "akismet", "message"],
+    default=["id", "state", "verdict", "message", "moved"],
+    to_json=lambda r: r.to_json(),
+)
 
 
 def _print_check(summary: CheckSummary, desk: Desk) -> None:

@@ -9,8 +9,9 @@ pingdesk spam --all-matching --check no-link
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pingdesk.cli.args import (
     add_selection_args,
@@ -18,7 +19,8 @@ from pingdesk.cli.args import (
     config_of,
     ping_filter,
 )
-from pingdesk.cli.output import Progress, emit_json, table
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
+from pingdesk.cli.output import Progress, emit_json
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK, EXIT_PARTIAL, PingdeskError
 
@@ -39,7 +41,7 @@ def register(sub: Subcommands) -> None:
         "refused / not-html. Results are stored on the pings for everyone (`list --check`).",
     )
     add_selection_args(p, default_status="pending")
-    p.add_argument("--json", action="store_true", help="results as JSON")
+    add_format_args(p, RESULT_FIELDS)
     p.add_argument("--no-store", action="store_true", help="report only; keep stored results")
     p.add_argument("--concurrency", type=int, metavar="N", help="fetches at a time (16)")
     p.add_argument("--per-host", type=int, metavar="N", help="fetches at a time per host (2)")
@@ -55,6 +57,7 @@ def register(sub: Subcommands) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    output(args)  # an unknown --fields is a usage error before anything is fetched
     check_selection(args, "verify")
     with open_desk(args, reporting=False) as desk:
         return run(args, desk)
@@ -87,8 +90,12 @@ def run(args: argparse.Namespace, desk: Desk) -> int:
         found = {p.id for p in pings}
         missing = [i for i in wanted if i not in found]
     if not pings:
-        if args.json:
+        if args.format == "json":
             emit_json({"results": [], "not_found": missing})
+        elif args.format != "table":
+            output(args).write([])
+            for i in missing:
+                print(f"pingdesk: not a ping on this blog: #{i}", file=sys.stderr)
         else:
             print("no pings to verify")
             for i in missing:
@@ -114,12 +121,63 @@ def run(args: argparse.Namespace, desk: Desk) -> int:
     return EXIT_OK if not missing else EXIT_PARTIAL
 
 
+# A verification result and its ping (None: the ping went away meanwhile).
+Result = tuple["VerifyResult", "Ping | None"]
+
+
+def _detail(row: Result) -> str:
+    r = row[0]
+    if r.result in ("linked", "mentioned") and r.excerpt:
+        return r.excerpt
+    return r.reason or r.title
+
+
+def _result_field(name: str, **kw: Any) -> Field[Result]:
+    return Field(name, lambda row: getattr(row[0], name), **kw)
+
+
+RESULT_FIELDS: Fields[Result] = Fields(
+    [
+        Field("id", lambda row: row[0].ping_id, cut=False),
+        _result_field("result"),
+        _result_field("http_status", text=lambda row: row[0].http_status or "-", cut=False),
+        Field(
+            "source",
+            lambda row: (row[1].domain if row[1] is not None else "") or row[0].source_url,
+            flex=True,
+        ),
+        Field("detail", _detail, flex=True),
+        _result_field("source_url", flex=True),
+        _result_field("final_url", flex=True),
+        _result_field("reason", flex=True),
+        _result_field("title", flex=True),
+        _result_field("excerpt", flex=True),
+        _result_field("matched", flex=True),
+        _result_field("checked_at"),
+    ],
+    table=["id", "result", "http_status", "source", "detail"],
+    default=[
+        "id",
+        "result",
+        "http_status",
+        "source_url",
+        "final_url",
+        "reason",
+        "title",
+        "excerpt",
+        "matched",
+        "checked_at",
+    ],
+)
+
+
 def _report(
     args: argparse.Namespace, pings: list[Ping], results: list[VerifyResult], missing: list[int]
 ) -> None:
     from pingdesk.services.evidence import summarize
 
-    if args.json:
+    out = output(args)
+    if out.is_default_json:
         emit_json(
             {
                 "results": [r.to_json() for r in results],
@@ -130,22 +188,11 @@ def _report(
         )
         return
     by_id = {p.id: p for p in pings}
-    rows = []
-    for r in results:
-        p = by_id.get(r.ping_id)
-        detail = r.reason or r.title
-        if r.result in ("linked", "mentioned") and r.excerpt:
-            detail = r.excerpt
-        rows.append(
-            [
-                r.ping_id,
-                r.result,
-                r.http_status or "-",
-                (p.domain if p is not None else "") or r.source_url,
-                detail,
-            ]
-        )
-    table(["ID", "RESULT", "HTTP", "SOURCE", "DETAIL"], rows, flex=4)
+    out.write([[(r, by_id.get(r.ping_id)) for r in results]])
+    if out.format != "table":  # stdout holds only the records; the rest is said on stderr
+        for i in missing:
+            print(f"pingdesk: not a ping on this blog: #{i}", file=sys.stderr)
+        return
     print("\n" + summarize(results) + ("" if args.no_store else " (stored)"))
     for i in missing:
         print(f"not a ping on this blog: #{i}")
