@@ -207,10 +207,12 @@ class Output(Generic[R]):
         import csv
 
         w = csv.writer(out, lineterminator="\n")
-        w.writerow([f.name for f in self.fields])
+        names = [f.name for f in self.fields]
+        w.writerow(names)
         n = 0
         for page in pages:
-            w.writerows([[csv_text(f.value(r)) for f in self.fields] for r in page])
+            # The JSON values, so a CSV says what --format json says, cell for cell.
+            w.writerows([[csv_text(d[k]) for k in names] for d in self._dicts(page)])
             n += len(page)
             out.flush()
         return n

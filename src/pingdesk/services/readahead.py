@@ -61,4 +61,5 @@ def read_ahead(pages: Iterable[T], *, depth: int = 1) -> Iterator[T]:
             yield cast(T, item)
     finally:
         stop.set()
-        thread.join(timeout=5)
+        # Not longer: ^C must not wait for a slow page; the thread is a daemon.
+        thread.join(timeout=1)

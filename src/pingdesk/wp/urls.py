@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 # "scheme://netloc": all urlsplit reads to find the host (the netloc ends at the first
 # / ? or #, as there).
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")
+_ODD = re.compile(r"[\t\n\r]")
+_ODD_NETLOC = re.compile(r"[\[\]%]")
 
 
 def host_of(url: str | None) -> str:
@@ -17,12 +19,7 @@ def host_of(url: str | None) -> str:
     url = url.strip()
     origin = _ORIGIN.match(url)
     netloc = origin.group(1) if origin else ""
-    if (
-        origin is None
-        or not netloc.isascii()
-        or any(ch in url for ch in "\t\n\r")
-        or any(ch in netloc for ch in "[]%")
-    ):
+    if origin is None or not netloc.isascii() or _ODD.search(url) or _ODD_NETLOC.search(netloc):
         # What urlsplit does differently (tabs and newlines removed first, IPv6
         # brackets, zone ids, non-ASCII checks): ask it.
         return _host(url)
