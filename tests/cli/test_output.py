@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wcwidth import width as cells
 
 from pingdesk.cli.main import main
@@ -304,3 +306,18 @@ def test_keyset_pages_on_mariadb_are_the_rows_of_one_query(
     assert code == 0 and [int(i) for i in out.split()] == expected
     code, out, _ = run(capsys, "--db", site.url, "list", "--format", "jsonl")
     assert [json.loads(line)["id"] for line in out.splitlines()] == expected
+
+
+@settings(max_examples=500)
+@given(
+    st.dictionaries(
+        st.text(),
+        st.one_of(
+            st.none(), st.booleans(), st.integers(), st.text(), st.lists(st.integers(), max_size=2)
+        ),
+    )
+)
+def test_streamed_json_objects_are_json_dumps_text(d: dict[str, Any]) -> None:
+    from pingdesk.cli.formats import indented
+
+    assert indented(d) == json.dumps(d, indent=2, ensure_ascii=True, default=str)
