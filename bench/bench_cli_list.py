@@ -21,8 +21,11 @@ counted here:
   (comment_approved_date_gmt)`, the plan pingdesk's pages use (without it MariaDB chooses
   a full scan and a filesort, about twice as slow: the comparison would flatter pingdesk).
 
-Also: the time to pingdesk's first line, and its peak memory (ru_maxrss of the child,
-from wait4) for `--limit 10000` against the whole list, to show that memory stays flat.
+Also: the time to pingdesk's first line, its peak memory (ru_maxrss of the child, from
+wait4) for `--limit 10000` against the whole list, to show that memory stays flat, and
+one 1,000-ping page near the top, in the middle and near the end of the list, read with
+pingdesk's FORCE INDEX and with the optimizer's own plan (which reads the index down
+from the newest row to the cursor: pages got slower with depth).
 Medians of --runs. Target: pingdesk ≤ 3× mysql. Only 127.0.0.1 is used.
 """
 
@@ -128,6 +131,48 @@ def run(argv: list[str], env: dict[str, str], *, header: bool = False) -> Run:
     return Run(seconds, first, lines - (1 if header else 0), size, usage.ru_maxrss, proc.returncode)
 
 
+def page_depths(url: str, runs: int) -> list[tuple[str, float, float]]:
+    """Seconds for one 1,000-ping keyset page at depths of the pending list, with the index
+    pingdesk names (FORCE INDEX) and without it (the optimizer's own choice):
+    (where, with, without), medians of ``runs`` after a warming round."""
+    from pingdesk.services.locate import resolve_target
+    from pingdesk.wp.connect import connect
+    from pingdesk.wp.pings import PingFilter, list_pings, ping_ids, status_date_index
+
+    blog = connect(resolve_target(db=url, env={}))
+    try:
+        flt = PingFilter()
+        ids = ping_ids(blog, flt)
+        index = status_date_index(blog, flt)
+        out = []
+        n = len(ids)
+        for name, at in (
+            ("top", 0),
+            ("10 %", n // 10),
+            ("25 %", n // 4),
+            ("50 %", n // 2),
+            ("end", n - 1_500),
+        ):
+            after = None
+            if at:
+                (p,) = list_pings(blog, PingFilter(status="all", ids=(ids[at - 1],)), limit=1).pings
+                after = p.cursor
+            times: dict[str | None, list[float]] = {index: [], None: []}
+            for i in range(runs + 1):  # the first round warms the pages both read
+                for hint in (index, None) if i % 2 else (None, index):
+                    t = time.perf_counter()
+                    page = list_pings(
+                        blog, flt, limit=1000, after=after, brief=True, date_index=hint
+                    )
+                    if i:
+                        times[hint].append(time.perf_counter() - t)
+                    assert page.pings[0].id == ids[at]
+            out.append((name, statistics.median(times[index]), statistics.median(times[None])))
+        return out
+    finally:
+        blog.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--db", default="pd_bench_cli", help="database (made by gen_blog if missing)")
@@ -221,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\n(medians of {args.runs} runs; {figures['cpus']} CPUs, load {figures['load']:.1f}; "
         f"mysql client peak {figures['mysql_peak_mib']} MiB)"
     )
+    depths = page_depths(url, args.runs)
+    print("\n| 1,000-ping page of pending | FORCE INDEX (pingdesk) | optimizer's choice |")
+    print("|---|---:|---:|")
+    for name, with_hint, without in depths:
+        print(f"| {name} | {with_hint:.3f} s | {without:.3f} s |")
+    figures["pages"] = {name: [round(a, 3), round(b, 3)] for name, a, b in depths}
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
     return 0
