@@ -57,6 +57,8 @@ def loaded(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
     [
         ["list", "--limit", "5"],
         ["list", "--json"],
+        ["list", "--format", "jsonl", "--fields", "id,domain"],
+        ["list", "--format", "csv"],
         ["show", "{first}"],
         ["counts", "--json"],
         ["history"],
