@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -68,6 +69,13 @@ def config_dir() -> Path:
 def data_dir() -> Path:
     """The folder for the journal (``$XDG_DATA_HOME/pingdesk`` on Linux)."""
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def data_dir_hint() -> str:
+    """How to put pingdesk's files somewhere writable, for messages."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return "set XDG_DATA_HOME to a writable folder to move it ($XDG_DATA_HOME/pingdesk)"
+    return f"make {data_dir()} writable (pingdesk keeps its journal there)"
 
 
 def config_path() -> Path:
@@ -336,7 +344,8 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     p = path or config_path()
     try:
         raw = p.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        # NotADirectory: HOME (or XDG_CONFIG_HOME) under a file; no config either way.
         return Config(env=env)
     except IsADirectoryError:
         raise ConfigError(f"{p}: cannot read: is a directory, not a file") from None

@@ -12,6 +12,7 @@ the TUI shows the message):
  3    the database is unavailable (unreachable, lost, locked past the wait):
       worth retrying later
  4    a remote service the command needed is unavailable (Akismet)
+70    an unexpected error: a bug in pingdesk (EX_SOFTWARE), never bad input
 ====  =========================================================================
 """
 
@@ -22,6 +23,7 @@ EXIT_PARTIAL = 1
 EXIT_BAD_INPUT = 2
 EXIT_DB_UNAVAILABLE = 3
 EXIT_REMOTE_UNAVAILABLE = 4
+EXIT_BUG = 70  # sysexits.h EX_SOFTWARE
 
 
 class PingdeskError(Exception):

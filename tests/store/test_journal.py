@@ -386,3 +386,37 @@ def test_an_undone_action_and_its_undo_do_not_block_undoing_an_older_one(
     applied("undo approve", undo_of=a)
     d = applied("trash")
     assert journal.later_touching(BLOG, a, "comment", ["62"]) == [d]
+
+
+def test_an_unwritable_journal_is_read_and_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    j = Journal(path)
+    aid = j.begin(BLOG, "spam", total=1)
+    j.finish(aid, "done", {"changed": 1})
+    j.close()
+    _make_read_only(path)
+    try:
+        ro = Journal.open(path)
+        assert not ro.writable
+        assert [e.id for e in ro.entries(BLOG)] == [aid]
+        with pytest.raises(JournalUnavailable) as caught:
+            ro.begin(BLOG, "spam")
+        assert caught.value.message.startswith(f"cannot write pingdesk's journal {path}: ")
+        ro.close()
+    finally:
+        _make_writable(path)
+    assert [e.id for e in Journal(path).entries(BLOG)] == [aid]  # and nothing was added
+
+
+def test_a_journal_that_cannot_be_created_reads_as_empty(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("a regular file: no folder can be made in it, even by root")
+    path = tmp_path / "file" / "pingdesk" / "journal.sqlite3"
+    j = Journal.open(path)
+    assert not j.writable
+    assert j.entries(BLOG) == [] and j.unresolved(BLOG) == [] and j.history(BLOG, 1) == []
+    with pytest.raises(JournalUnavailable) as caught:
+        j.begin(BLOG, "spam")
+    assert caught.value.message == (
+        f"cannot write pingdesk's journal {path}: Not a directory; nothing was changed"
+    )
+    assert (tmp_path / "file").is_file()

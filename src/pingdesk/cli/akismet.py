@@ -9,10 +9,9 @@ is still waiting.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pingdesk.cli.args import (
     add_selection_args,
@@ -21,9 +20,10 @@ from pingdesk.cli.args import (
     ping_filter,
 )
 from pingdesk.cli.formats import Field, Fields, add_format_args, output
+from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.cli.session import open_desk
-from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
+from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, EXIT_REMOTE_UNAVAILABLE
 
 if TYPE_CHECKING:  # the Akismet stack (httpx, akismet) loads only when a command runs
     from pingdesk.services.akismet import (
@@ -55,6 +55,7 @@ def register(sub: Subcommands) -> None:
         action="store_true",
         help="move pending pings Akismet calls spam to Spam (like the plugin's Check for Spam)",
     )
+    add_dry_run(p, "list the pings it would send to Akismet; send and record nothing")
     add_format_args(p, CHECK_FIELDS)
     p.set_defaults(func=run, akismet_action="check")
 
@@ -64,6 +65,7 @@ def register(sub: Subcommands) -> None:
 
     p = aksub.add_parser("retry", help="send the spam / ham reports that are waiting")
     p.add_argument("--force", action="store_true", help="ignore Retry-After")
+    add_dry_run(p, "say how many reports it would send; send nothing")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run, akismet_action="retry")
 
@@ -74,8 +76,14 @@ def run(args: argparse.Namespace) -> int:
     if args.akismet_action == "check":
         output(args)  # an unknown --fields is a usage error before Akismet is asked
         check_selection(args, "akismet check")
-    config = config_of(args)
-    with open_desk(args, reporting=False) as desk:
+    dry_run = getattr(args, "dry_run", False)
+    # On the demo blog: the demo's Akismet look-alike (args.config is pointed at it).
+    with open_desk(args, reporting=False, lookalikes=not dry_run) as desk:
+        if args.akismet_action == "check" and dry_run:
+            return _check_dry_run(args, desk)
+        if args.akismet_action == "retry" and dry_run:
+            return _retry_dry_run(args, desk)
+        config = config_of(args)
         svc = AkismetService(
             desk.blog,
             AkismetSettings.from_config(config),
@@ -96,6 +104,44 @@ def _ids(args: argparse.Namespace, desk: Desk) -> list[int]:
     return desk.ids(ping_filter(args))
 
 
+def failure_exit(kind: str | None) -> int:
+    """A missing or refused key is configuration (2); Akismet down, slow or
+    refusing now is a remote service unavailable (4): worth retrying later."""
+    if kind in ("missing-key", "invalid-key"):
+        return EXIT_BAD_INPUT
+    return EXIT_REMOTE_UNAVAILABLE
+
+
+def _check_dry_run(args: argparse.Namespace, desk: Desk) -> int:
+    from pingdesk.services.words import plural
+
+    ids = _ids(args, desk)
+    found = {p.id: p for p in desk.pings(ids)}
+    missing = [i for i in ids if i not in found]
+    would = [i for i in ids if i in found]
+    if args.format == "json":
+        emit_json({"dry_run": True, "would_check": would, "not_found": missing})
+    else:
+        moving = " (pending ones it calls spam would move to Spam)" if args.move_spam else ""
+        print(f"would ask Akismet about {plural(len(would), 'ping')}{moving}")
+        for i in missing[:10]:
+            print(f"no ping #{i}")
+    if missing and not would:
+        return EXIT_BAD_INPUT
+    return EXIT_PARTIAL if missing else EXIT_OK
+
+
+def _retry_dry_run(args: argparse.Namespace, desk: Desk) -> int:
+    waiting = desk.outbox.count(desk.blog.key)
+    due = desk.outbox.count(desk.blog.key, due_only=not args.force)
+    if args.json:
+        emit_json({"dry_run": True, "would_send": due, "waiting": waiting})
+    else:
+        later = f"; {waiting - due:,} wait for Retry-After" if waiting > due else ""
+        print(f"would send {due:,} waiting report(s){later}")
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
     ids = _ids(args, desk)
     progress = Progress("checking with Akismet")
@@ -107,7 +153,7 @@ def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
         async with svc:
             return await svc.check(ids, move_spam=args.move_spam, on_result=on_result)
 
-    summary = asyncio.run(go())
+    summary = _run(go())
     out = output(args)
     if out.is_default_json:
         emit_json(summary.to_json())
@@ -115,6 +161,10 @@ def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
         _print_check(summary, desk)
     else:  # records only on stdout
         out.write([summary.results])
+    if summary.stopped:
+        return EXIT_REMOTE_UNAVAILABLE  # Akismet went away (or throttled) midway
+    if summary.results and all(r.message == "no such ping" for r in summary.results):
+        return EXIT_BAD_INPUT  # none of the ids is a ping here
     bad = (
         summary.count("error") or summary.count("skipped") or summary.not_checked
     ) or summary.move_problem
@@ -174,10 +224,11 @@ def _status(args: argparse.Namespace, svc: AkismetService) -> int:
         async with svc:
             return await svc.status()
 
-    st = asyncio.run(go())
+    st = _run(go())
+    code = EXIT_OK if st.key_valid else failure_exit(st.failure)
     if args.json:
         emit_json(st.to_json())
-        return EXIT_OK if st.key_valid else EXIT_PARTIAL
+        return code
     source = {
         "config": "pingdesk config (akismet.key)",
         "wp-config": "WPCOM_API_KEY in wp-config.php",
@@ -203,7 +254,7 @@ def _status(args: argparse.Namespace, svc: AkismetService) -> int:
     print(f"queue:     {waiting}")
     if st.last_error:
         print(f"           oldest waits because: {st.last_error}")
-    return EXIT_OK if st.key_valid else EXIT_PARTIAL
+    return code
 
 
 def _retry(args: argparse.Namespace, svc: AkismetService) -> int:
@@ -211,7 +262,7 @@ def _retry(args: argparse.Namespace, svc: AkismetService) -> int:
         async with svc:
             return await svc.retry(force=args.force)
 
-    res = asyncio.run(go())
+    res = _run(go())
     if args.json:
         emit_json(res.to_json())
     else:
@@ -223,4 +274,15 @@ def _retry(args: argparse.Namespace, svc: AkismetService) -> int:
         if res.message:
             print(res.message, file=sys.stderr)
     # Reports another sender is delivering right now are not this run's failure.
-    return EXIT_OK if res.remaining - res.elsewhere == 0 else EXIT_PARTIAL
+    if res.remaining - res.elsewhere == 0:
+        return EXIT_OK
+    if res.failure is not None:
+        return failure_exit(res.failure)
+    return EXIT_PARTIAL
+
+
+def _run(coro: Any) -> Any:
+    # asyncio costs 60-100 ms to import: only the commands that talk to Akismet pay it.
+    import asyncio
+
+    return asyncio.run(coro)

@@ -7,7 +7,7 @@ handler. Handlers import the services they use when they run, so that
 
 Exit codes (see pingdesk.errors): 0 done, 1 partly done, 2 bad input or
 configuration, 3 the database is unavailable, 4 a remote service (Akismet) is
-unavailable; 130 interrupted.
+unavailable; 70 a bug in pingdesk (an unexpected error); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,18 +19,58 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pingdesk import __version__
-from pingdesk.cli import akismet, history, moderate, pings, posts, settings, sites, ui, verify
-from pingdesk.cli.args import add_global_options, config_of, every_subcommand
-from pingdesk.errors import EXIT_BAD_INPUT, EXIT_DB_UNAVAILABLE, PingdeskError
+from pingdesk.cli import (
+    akismet,
+    completion,
+    history,
+    links,
+    moderate,
+    pings,
+    posts,
+    self_pings,
+    send,
+    settings,
+    sites,
+    ui,
+    verify,
+)
+from pingdesk.cli import help as help_command
+from pingdesk.cli.args import add_global_options, every_subcommand
+from pingdesk.cli.parser import Parser
+from pingdesk.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    EXIT_DB_UNAVAILABLE,
+    EXIT_REMOTE_UNAVAILABLE,
+    PingdeskError,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
 # In the order `pingdesk --help` lists them.
-COMMANDS = (pings, moderate, history, posts, settings, verify, akismet, sites, ui)
+COMMANDS = (
+    pings,
+    moderate,
+    history,
+    links,
+    posts,
+    send,
+    self_pings,
+    settings,
+    verify,
+    akismet,
+    sites,
+    ui,
+    help_command,
+    completion,
+)
+
+# Commands that open no blog, so take none of the options saying which.
+BLOGLESS = ("pingdesk help", "pingdesk completion")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pingdesk",
         description="Moderate WordPress trackbacks, pingbacks and webmentions. "
         "With no command, opens the terminal UI.",
@@ -42,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMANDS:
         module.register(sub)
     for subparser in every_subcommand(parser):
-        add_global_options(subparser, after_command=True)
+        if subparser.prog not in BLOGLESS:
+            add_global_options(subparser, after_command=True)
     return parser
 
 
@@ -60,9 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     escape_what_cannot_be_encoded()
     parser = build_parser()
     args = parser.parse_args(argv)
-    debug = False
+    # config.toml is read by the commands that need it (config_of), so help and
+    # completion work whatever state it is in, and pay nothing for it.
     try:
-        debug = config_of(args).env.debug
         if args.command is None:
             if not ui.have_terminal():
                 # `pingdesk </dev/null >out` from cron would otherwise start a UI nobody sees.
@@ -88,24 +129,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:  # last line of defence: one line, never a traceback
-        if debug:
+        from pingdesk.config import Environment
+
+        if Environment.read().debug:
             raise
         return _unexpected(exc)
 
 
 def _unexpected(exc: Exception) -> int:
-    """One line, never the SQL and its thousand parameters; the database going away
-    is exit 3 wherever it happens."""
-    if type(exc).__module__.startswith("sqlalchemy"):
-        from sqlalchemy.exc import OperationalError
+    """One line, never the SQL and its thousand parameters. The database going away
+    is exit 3 and a network failure talking to a service is exit 4 wherever they
+    happen; a driver complaint about the schema is configuration (2); anything else
+    is a bug in pingdesk, exit 70 (EX_SOFTWARE), so that scripts do not take it for
+    bad input they could fix."""
+    module = type(exc).__module__
+    if module.startswith("sqlalchemy"):
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
         from pingdesk.wp.txn import short_reason
 
-        if isinstance(exc, OperationalError):
+        lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+        if isinstance(exc, OperationalError | InterfaceError) or lost:
             print(f"pingdesk: the database is unavailable: {short_reason(exc)}", file=sys.stderr)
             return EXIT_DB_UNAVAILABLE
-        text = short_reason(exc)
-    else:
-        text = " ".join(str(exc).split())[:300]
-    print(f"pingdesk: unexpected error: {type(exc).__name__}: {text}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+        print(f"pingdesk: database error: {short_reason(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    text = " ".join(str(exc).split())[:300]
+    if module.startswith(("httpx", "httpcore")):
+        print(f"pingdesk: a remote service is unavailable: {text}", file=sys.stderr)
+        return EXIT_REMOTE_UNAVAILABLE
+    print(
+        f"pingdesk: unexpected error (a bug; PINGDESK_DEBUG=1 shows where): "
+        f"{type(exc).__name__}: {text}",
+        file=sys.stderr,
+    )
+    return EXIT_BUG

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pingdesk.cli.args import add_selection_args, check_selection, ping_filter
 from pingdesk.cli.output import Progress, emit_json
 from pingdesk.cli.session import open_desk
-from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL
+from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, NotFound, UsageError
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
@@ -38,10 +38,47 @@ def register(sub: Subcommands) -> None:
     for action, text in HELP.items():
         p = sub.add_parser(action, help=text)
         add_selection_args(p, default_status=DEFAULT_STATUS.get(action, "pending"))
-        p.add_argument("--dry-run", action="store_true", help="say what would change")
+        add_dry_run(p)
+        add_yes(p)
+        if action == "delete":
+            p.add_argument(
+                "--force",
+                action="store_true",
+                help="also delete pings that are not in spam or trash (wp-admin offers "
+                "Delete Permanently only there)",
+            )
         add_no_wait(p)
-        p.add_argument("--json", action="store_true")
+        add_format(p)
         p.set_defaults(func=cmd_moderate, action=action)
+
+
+def add_dry_run(
+    p: argparse.ArgumentParser, text: str = "say what would change; change nothing"
+) -> None:
+    p.add_argument("--dry-run", action="store_true", help=text)
+
+
+def add_yes(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="do not ask before acting on everything (needed off a terminal)",
+    )
+
+
+def add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: a summary; json: every id's outcome",
+    )
+    p.add_argument("--json", action="store_true", help="same as --format json")
+
+
+def wants_json(args: argparse.Namespace) -> bool:
+    return bool(args.json) or getattr(args, "format", "text") == "json"
 
 
 def add_no_wait(p: argparse.ArgumentParser) -> None:
@@ -115,74 +152,126 @@ def report_moderation(
     sent: RetrySummary | None = None,
     waiting: int = 0,
 ) -> int:
-    from pingdesk.services.words import past, plural
+    from pingdesk.cli.outcomes import of_result
 
+    told = of_result(res)
     if as_json:
-        data = _result_json(res)
+        data = _result_json(res) | {"outcomes": told.to_json()}
         if sent is not None or waiting:
             data["akismet"] = akismet_json(sent, waiting)
         emit_json(data)
+    elif told.nothing_exists:
+        raise NotFound(told.missing_message())
     else:
-        msg = f"{past(res.action)} {plural(len(res.changed), 'ping')}"
-        if res.journal_id and res.changed:
-            msg += " (undo: pingdesk undo)"
-        print(msg)
-        for c in res.conflicts:
-            print(f"conflict: {c.describe()} — changed by someone else, left alone")
-        for i, reason in res.skipped:
-            print(f"skipped #{i}: {reason}")
-        for i in res.missing:
-            print(f"not a ping on this blog: #{i}")
+        for line in told.lines():
+            print(line)
         print_akismet(sent, waiting)
-    if res.missing and not res.changed and not res.conflicts and not res.skipped:
+    if told.nothing_exists:
         return EXIT_BAD_INPUT  # nothing asked for exists: bad input, not a partial success
-    if res.missing:
-        return EXIT_PARTIAL
-    return EXIT_OK if not res.conflicts and not res.skipped and not res.cancelled else EXIT_PARTIAL
+    return EXIT_OK if not told.left and not res.cancelled else EXIT_PARTIAL
+
+
+# Filters beyond --status: without one of them, --all-matching takes a whole view.
+NARROWING = ("kind", "post", "domain", "self_only", "search", "check", "akismet")
+
+
+def takes_whole_view(args: argparse.Namespace) -> bool:
+    return bool(args.all_matching) and not any(
+        getattr(args, name) not in (None, False, "all") for name in NARROWING
+    )
+
+
+def view_words(status: str, n: int, among: set[str]) -> str:
+    """'84 pending pings', '6 pings in the trash', '109 pending or approved pings'
+    (``among``: the statuses of the pings it applies to, for --status all)."""
+    from pingdesk.services.words import plural
+    from pingdesk.wp.pings import STATUS_NAMES
+
+    if status == "all":
+        names = list(dict.fromkeys(n for n in STATUS_NAMES.values() if n in among))
+        if len(names) == len(set(STATUS_NAMES.values())):
+            return f"{plural(n, 'ping')} (every status)"
+        status = " or ".join(names)
+    if status == "trash":
+        return f"{plural(n, 'ping')} in the trash"
+    return f"{n:,} {status} {'ping' if n == 1 else 'pings'}"
+
+
+def _refuse_live_delete(current: dict[int, str]) -> None:
+    """WordPress offers Delete Permanently only in Spam and Trash; pingdesk too, unless --force."""
+    from pingdesk.wp.moderation import status_phrase
+
+    live = [(i, s) for i, s in current.items() if s not in ("spam", "trash", "post-trashed")]
+    if not live:
+        return
+    shown = 5
+    named = ", ".join(f"#{i} is {status_phrase(s)}" for i, s in live[:shown])
+    more = f" (and {len(live) - shown:,} more)" if len(live) > shown else ""
+    them = "it" if len(live) == 1 else "them"
+    raise UsageError(
+        "delete is permanent, and WordPress offers it only for spam and trash; "
+        f"{named}{more}: trash {them} first, or pass --force"
+    )
 
 
 def cmd_moderate(args: argparse.Namespace) -> int:
+    from pingdesk.cli.confirm import confirm
     from pingdesk.services.words import past
+    from pingdesk.wp.moderation import APPLICABLE
+    from pingdesk.wp.pings import STATUS_NAMES
 
     check_selection(args, args.action)
+    as_json = wants_json(args)
     with open_desk(args, reporting=not args.dry_run) as desk:
-        seen: dict[int, str] | list[int]
+        missing: list[int] = []
         if args.all_matching:
             seen = {p.id: p.status for p in desk.each(ping_filter(args))}
         else:
-            seen = list(args.ids)
+            wanted = list(dict.fromkeys(args.ids))
+            seen = desk.statuses(wanted)
+            missing = [i for i in wanted if i not in seen]
+        if args.action == "delete" and not args.force:
+            _refuse_live_delete(seen)
         if args.dry_run:
-            return _dry_run(args, desk, seen)
+            return _dry_run(args, seen, missing, as_json=as_json)
+        applicable = [s for s in seen.values() if s in APPLICABLE[args.action]]
+        if takes_whole_view(args) and applicable:
+            among = {STATUS_NAMES.get(s, s) for s in applicable}
+            confirm(
+                f"{args.action} all {view_words(args.status, len(applicable), among)}?",
+                yes=args.yes,
+                what=f"{args.action} --all-matching",
+            )
         res = desk.act(args.action, seen, progress=Progress(past(args.action)))
+        res.requested += len(missing)
+        res.missing.extend(missing)
         sent = deliver_reports(args, desk)
         waiting = desk.reports_waiting() if desk.reporting is not None else 0
-        return report_moderation(res, as_json=args.json, sent=sent, waiting=waiting)
+        return report_moderation(res, as_json=as_json, sent=sent, waiting=waiting)
 
 
-def _dry_run(args: argparse.Namespace, desk: Desk, seen: dict[int, str] | list[int]) -> int:
-    from pingdesk.services.words import past
-    from pingdesk.wp.moderation import APPLICABLE
+def _dry_run(
+    args: argparse.Namespace, current: dict[int, str], missing: list[int], *, as_json: bool
+) -> int:
+    from pingdesk.cli.outcomes import of_plan
 
-    current = seen if isinstance(seen, dict) else desk.statuses(seen)
-    would = sorted(i for i, s in current.items() if s in APPLICABLE[args.action])
-    missing = [] if isinstance(seen, dict) else [i for i in seen if i not in current]
-    if args.json:
+    plan = of_plan(args.action, current, missing)
+    if as_json:
         emit_json(
             {
                 "action": args.action,
                 "dry_run": True,
-                "would_change": would,
-                "not_applicable": sorted(set(current) - set(would)),
+                "would_change": sorted(plan.changed),
+                "not_applicable": sorted(x.id for x in plan.left if x.outcome == "skipped"),
                 "not_found": missing,
+                "outcomes": plan.to_json(),
             }
         )
+    elif plan.nothing_exists:
+        raise NotFound(plan.missing_message())
     else:
-        print(
-            f"would have {past(args.action)} {len(would)} ping(s)"
-            + (f": {', '.join(map(str, would[:30]))}" if would else "")
-        )
-        if len(would) > 30:
-            print(f"... and {len(would) - 30} more")
-        for i in missing:
-            print(f"not a ping on this blog: #{i}")
-    return EXIT_OK
+        for line in plan.lines():
+            print(line)
+    if plan.nothing_exists:
+        return EXIT_BAD_INPUT
+    return EXIT_OK if not plan.left else EXIT_PARTIAL

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from pingdesk.cli.moderate import add_dry_run, add_yes
 from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK, EXIT_PARTIAL
@@ -24,7 +25,8 @@ def register(sub: Subcommands) -> None:
         p.add_argument("--post-type", action="append", default=[], metavar="TYPE")
         p.add_argument("--post-status", action="append", default=[], metavar="STATUS")
         p.add_argument("--post", action="append", type=int, default=[], metavar="ID")
-        p.add_argument("--dry-run", action="store_true")
+        add_dry_run(p)
+        add_yes(p)
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=cmd_close, close=close)
 
@@ -42,9 +44,24 @@ def _post_filter(args: argparse.Namespace) -> PostFilter:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
+    from pingdesk.cli.confirm import confirm
+
     flt = _post_filter(args)
     verb = "closed" if args.close else "opened"
     with open_desk(args, reporting=False) as desk:
+        if not args.dry_run and not any(
+            (args.older_than, args.post_type, args.post_status, args.post)
+        ):
+            # No filter: every post on the blog. Ask, as for --all-matching.
+            n = desk.count_posts(flt, close=args.close)
+            if n:
+                confirm(
+                    f"close pings on all {n:,} posts where they are open?"
+                    if args.close
+                    else f"open pings on all {n:,} posts where they are closed?",
+                    yes=args.yes,
+                    what=f"{'close' if args.close else 'open'}-pings with no filter",
+                )
         res = desk.set_ping_status(
             flt, close=args.close, dry_run=args.dry_run, progress=Progress(f"{verb[:-1]}ing")
         )

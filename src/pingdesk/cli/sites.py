@@ -7,6 +7,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from pingdesk.cli.formats import Field, Fields, add_format_args, output
+from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.output import emit_json
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
@@ -31,6 +32,7 @@ def register(sub: Subcommands) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--add", action="store_true", help="create it (online on MariaDB)")
     g.add_argument("--drop", action="store_true", help="remove it")
+    add_dry_run(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_index)
 
@@ -62,6 +64,25 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     change = "add" if args.add else "drop" if args.drop else None
     with open_desk(args, reporting=False) as desk:
+        if args.dry_run:
+            present, _ = desk.count_index(None)
+            would = (change == "add" and not present) or (change == "drop" and present)
+            if args.json:
+                emit_json(
+                    {
+                        "index": INDEX_NAME,
+                        "present": present,
+                        "dry_run": True,
+                        "would_change": would,
+                    }
+                )
+            else:
+                verb = {"add": "add", "drop": "drop"}.get(change or "", "")
+                state = "present" if present else "absent"
+                table_name = desk.blog.tables.comments.name
+                told = f"would {verb} it" if would else "would change nothing"
+                print(f"index {INDEX_NAME} on {table_name}: {state}; {told}")
+            return EXIT_OK
         present, changed = desk.count_index(change)
         if args.json:
             emit_json({"index": INDEX_NAME, "present": present, "changed": changed})

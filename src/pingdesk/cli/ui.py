@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import config_of, where
-from pingdesk.cli.session import open_desk
+from pingdesk.cli.session import open_desk, writable_data_dir
 from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK
 
 if TYPE_CHECKING:
@@ -40,7 +40,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
             return open_blog(other.where, config, desk.journal)
 
         sites = other_blogs(desk, where(args), config)
-        code = run_tui(desk, default_columns(config, sites=sites), open_blog=open_other)
+        # The demo blog opened with --db: its offline look-alikes (see cli.session).
+        columns = default_columns(
+            config_of(args), verify=getattr(args, "demo_verify", None), sites=sites
+        )
+        code = run_tui(desk, columns, open_blog=open_other)
         say_waiting(desk)
         return code
 
@@ -62,6 +66,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pingdesk.demo.session import open_demo
     from pingdesk.tui.app import default_columns, run_tui
 
+    writable_data_dir()  # the demo blog lives there
     with open_demo(config_of(args), reset=args.reset, services=not args.no_ui) as session:
         if args.no_ui:
             print(session.desk.blog.label)

@@ -20,9 +20,11 @@ from pingdesk.cli.args import (
     ping_filter,
 )
 from pingdesk.cli.formats import Field, Fields, add_format_args, output
-from pingdesk.cli.output import Progress, emit_json
+from pingdesk.cli.moderate import add_dry_run
+from pingdesk.cli.outcomes import no_such_pings
+from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.cli.session import open_desk
-from pingdesk.errors import EXIT_OK, EXIT_PARTIAL, PingdeskError
+from pingdesk.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_PARTIAL, NotFound, PingdeskError
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
@@ -43,6 +45,7 @@ def register(sub: Subcommands) -> None:
     add_selection_args(p, default_status="pending")
     add_format_args(p, RESULT_FIELDS)
     p.add_argument("--no-store", action="store_true", help="report only; keep stored results")
+    add_dry_run(p, "list the pings it would fetch; fetch nothing, store nothing")
     p.add_argument("--concurrency", type=int, metavar="N", help="fetches at a time (16)")
     p.add_argument("--per-host", type=int, metavar="N", help="fetches at a time per host (2)")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="per source, all hops (10)")
@@ -59,16 +62,21 @@ def register(sub: Subcommands) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     output(args)  # an unknown --fields is a usage error before anything is fetched
     check_selection(args, "verify")
-    with open_desk(args, reporting=False) as desk:
+    # On the demo blog: its offline source pages, never the network.
+    with open_desk(args, reporting=False, lookalikes=not args.dry_run) as desk:
         return run(args, desk)
 
 
 def _settings(args: argparse.Namespace, home: str | None) -> VerifySettings:
     from pingdesk.services.verify import VerifySettings
 
-    settings = VerifySettings.from_config(
-        config_of(args), home=home, extra_allow=list(args.allow or [])
-    )
+    demo: VerifySettings | None = getattr(args, "demo_verify", None)
+    if demo is not None:
+        settings = demo  # the demo blog's sources are its look-alike server's pages
+    else:
+        settings = VerifySettings.from_config(
+            config_of(args), home=home, extra_allow=list(args.allow or [])
+        )
     if args.concurrency:
         settings.concurrency = max(1, args.concurrency)
     if args.per_host:
@@ -89,18 +97,18 @@ def run(args: argparse.Namespace, desk: Desk) -> int:
         pings = desk.pings(wanted)
         found = {p.id for p in pings}
         missing = [i for i in wanted if i not in found]
+    if args.dry_run:
+        return _dry_run(args, pings, missing)
     if not pings:
         if args.format == "json":
             emit_json({"results": [], "not_found": missing})
+        elif missing:
+            raise NotFound(no_such_pings(missing))
         elif args.format != "table":
-            output(args).write([])
-            for i in missing:
-                print(f"pingdesk: not a ping on this blog: #{i}", file=sys.stderr)
+            output(args).write([])  # count: 0; the others: nothing
         else:
             print("no pings to verify")
-            for i in missing:
-                print(f"not a ping on this blog: #{i}")
-        return EXIT_OK if not missing else 2
+        return EXIT_OK if not missing else EXIT_BAD_INPUT
 
     settings = _settings(args, desk.blog.option("home"))
     progress = Progress("verifying")
@@ -171,6 +179,39 @@ RESULT_FIELDS: Fields[Result] = Fields(
 )
 
 
+def _dry_run(args: argparse.Namespace, pings: list[Ping], missing: list[int]) -> int:
+    """What a run would fetch; nothing is fetched or stored."""
+    from pingdesk.services.words import plural
+
+    if args.format == "json":
+        emit_json(
+            {
+                "dry_run": True,
+                "would_verify": [p.id for p in pings],
+                "not_found": missing,
+                "store": not args.no_store,
+            }
+        )
+    else:
+        stored = "" if args.no_store else " and store the results"
+        print(f"would verify {plural(len(pings), 'ping')}{stored}")
+        if pings:
+            table(
+                ["ID", "SOURCE"],
+                [[p.id, p.source_url or p.author_url] for p in pings[:30]],
+                flex=1,
+            )
+            if len(pings) > 30:
+                print(f"... and {len(pings) - 30:,} more")
+        for i in missing:
+            print(f"no ping #{i}")
+    if missing and not pings:
+        if args.format != "json":
+            raise NotFound(no_such_pings(missing))
+        return EXIT_BAD_INPUT
+    return EXIT_PARTIAL if missing else EXIT_OK
+
+
 def _report(
     args: argparse.Namespace, pings: list[Ping], results: list[VerifyResult], missing: list[int]
 ) -> None:
@@ -191,8 +232,8 @@ def _report(
     out.write([[(r, by_id.get(r.ping_id)) for r in results]])
     if out.format != "table":  # stdout holds only the records; the rest is said on stderr
         for i in missing:
-            print(f"pingdesk: not a ping on this blog: #{i}", file=sys.stderr)
+            print(f"pingdesk: no ping #{i}", file=sys.stderr)
         return
     print("\n" + summarize(results) + ("" if args.no_store else " (stored)"))
     for i in missing:
-        print(f"not a ping on this blog: #{i}")
+        print(f"no ping #{i}")

@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-DEMO_KEY = "demo00000000"
+from pingdesk.demo.marker import DEMO_KEY
+
 _SPAMMY = ("casino", "replica", "pills", "loan", "seo-rank", "read more")
 _THANKS = b"Thanks for making the web a better place."
 

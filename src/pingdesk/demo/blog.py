@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import create_engine, func, insert, select, update
 
 from pingdesk.config import data_dir
+from pingdesk.demo.marker import DEMO_KEY, MARKER_OPTION
+from pingdesk.demo.marker import HOME as DEMO_HOME
 from pingdesk.demo.sources import demo_refused_url, demo_source_plan
 from pingdesk.wp.schema import Tables
 
 # Plain http: the demo's source server (pingdesk.demo.sources) speaks no TLS.
-HOME = "http://fieldnotes.example"
+HOME = DEMO_HOME
 BLOG_NAME = "Field Notes (pingdesk demo)"
 PREFIX = "wp_"
 
@@ -165,8 +167,11 @@ def build(path: Path, *, now: datetime | None = None, seed: int = 7) -> Path:
         "blog_charset": "UTF-8",
         "WPLANG": "",
         # The key WordPress's Akismet plugin would have; only the demo's service takes it.
-        "wordpress_api_key": "demo00000000",
+        "wordpress_api_key": DEMO_KEY,
         "db_version": "53496",
+        # Tells a command opened on this file with --db to use the demo's offline
+        # look-alikes (pingdesk.demo.marker), whatever the file is called.
+        MARKER_OPTION: "1",
     }
     comments: list[dict[str, Any]] = []
     metas: list[dict[str, Any]] = []

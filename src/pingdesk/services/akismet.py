@@ -174,6 +174,8 @@ class AkismetStatus:
     queued: int = 0  # waiting reports for this blog
     queued_total: int = 0  # all blogs
     last_error: str | None = None  # why the oldest waiting report is waiting
+    # The kind of failure behind ``problem`` (net.akismet_client.FailureKind), if any.
+    failure: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -200,6 +202,8 @@ class RetrySummary:
     not_due: int = 0
     message: str | None = None  # why the run stopped early (Akismet down, 429, no key)
     elsewhere: int = 0  # of ``remaining``, being sent right now by another pingdesk
+    # The kind of failure behind ``message`` (net.akismet_client.FailureKind), if any.
+    failure: str | None = None
 
     def line(self) -> str:
         text = f"Akismet: {self.sent:,} reported"
@@ -310,6 +314,7 @@ class AkismetService:
         if not self.key:
             summary.remaining = outbox.count(blog_key)
             summary.message = "no Akismet API key: reports keep waiting"
+            summary.failure = "missing-key"
             return summary
         try:
             await self.client.verify()
@@ -318,6 +323,7 @@ class AkismetService:
                 outbox.postpone(blog_key, time.time() + f.retry_after)
             summary.remaining = outbox.count(blog_key)
             summary.message = f.message
+            summary.failure = f.kind
             return summary
         owner = f"{this_owner()}:{id(self)}"
         # Long enough for every request in a batch to time out, so a claim outlives
@@ -385,6 +391,7 @@ class AkismetService:
             outbox.postpone(blog_key, time.time() + stop.retry_after)
         why = stop or last
         summary.message = None if why is None else why.message
+        summary.failure = None if why is None else why.kind
         summary.remaining, summary.elsewhere = outbox.left(blog_key, owner)
         return summary
 
@@ -538,12 +545,14 @@ class AkismetService:
                 "no Akismet API key (pingdesk config akismet.key, WPCOM_API_KEY in "
                 "wp-config.php, or the wordpress_api_key option)"
             )
+            st.failure = "missing-key"
             return st
         try:
             await self.client.verify(force=True)
         except AkismetFailure as f:
             st.key_valid = False if f.kind == "invalid-key" else None
             st.problem = f.message
+            st.failure = f.kind
             st.alert = self.client.alert
             return st
         st.key_valid = True

@@ -23,6 +23,7 @@ from pingdesk.wp.discussion import DiscussionSettings
 from pingdesk.wp.moderation import ModerationResult, Reporting, UndoResult
 from pingdesk.wp.permalinks import permalinks
 from pingdesk.wp.pings import Counts, Page, Ping, PingFilter
+from pingdesk.wp.post_overview import PostOverview, post_overview
 from pingdesk.wp.posts import ClosingResult, PostFilter
 
 
@@ -162,9 +163,18 @@ class Desk:
             return undo.undo(self.blog, self.journal, reporting=self.reporting)
         return undo.undo_entry(self.blog, self.journal, action_id, reporting=self.reporting)
 
+    def plan_undo(self, action_id: int | None = None) -> tuple[Entry, list[Item]]:
+        """What ``undo`` would reverse, refused as the undo would be; writes nothing."""
+        return undo.plan(self.blog, self.journal, action_id)
+
     def reconcile(self) -> list[reconcile.Settled]:
         """Settle actions an earlier pingdesk left unresolved (a crash, a kill, a lost
-        connection); their reports become ready to send."""
+        connection); their reports become ready to send.
+
+        Settling writes the journal: with one that cannot be written (a read-only
+        command under a read-only HOME) they wait for the next pingdesk that can."""
+        if not self.journal.writable:
+            return []
         found = reconcile.reconcile(self.blog, self.journal)
         self.settled.extend(found)
         return found
@@ -215,6 +225,10 @@ class Desk:
         return discussion.write_settings(
             self.blog, self.journal, new_posts_pings=new_posts_pings, send_pingbacks=send_pingbacks
         )
+
+    def post_overview(self, *, limit: int = 500, search: str | None = None) -> list[PostOverview]:
+        """The newest posts with their ping status, pings received and trackbacks waiting."""
+        return post_overview(self.blog, limit=limit, search=search)
 
     def effective_ping_status(self, post_id: int) -> tuple[str, str]:
         return discussion.effective_ping_status(self.blog, post_id)

@@ -93,7 +93,16 @@ def parse_age(text: str) -> timedelta:
         raise UsageError(f"cannot read age {text!r}: use e.g. 90d, 12w, 6m, 1y or 48h")
     n, unit = int(m.group(1)), m.group(2) or "d"
     days = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}[unit]
-    return timedelta(days=n * days)
+    age = timedelta(days=n * days)
+    try:
+        # The cutoff is now - age; Python's dates end at year 1 (999999d would overflow).
+        datetime.now() - age
+    except OverflowError:
+        raise UsageError(
+            f"age {text!r} reaches back before the year 1: no post is that old "
+            "(use e.g. 90d, 12w, 6m, 1y or 48h)"
+        ) from None
+    return age
 
 
 def journal_lines(entries: Sequence[tuple[Entry, Item]]) -> list[str]:

@@ -236,10 +236,15 @@ _ITEM_COLS = "id, action_id, kind, object_id, before, after, applied, restored, 
 class Journal:
     """Thread-safe: the TUI writes from worker threads."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, unwritable: str | None = None) -> None:
+        """``unwritable`` (why it cannot be written) opens it for reading only: see ``open``."""
         self.path = Path(path)
         self.owner = this_owner()
         self._lock = threading.RLock()
+        self.unwritable = unwritable
+        if unwritable is not None:
+            self._db = self._read_only()
+            return
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,6 +267,47 @@ class Journal:
         except (OSError, sqlite3.Error) as exc:
             raise self._unavailable(exc) from None
 
+    @classmethod
+    def open(cls, path: Path | str) -> Journal:
+        """The journal at ``path``, or, when its folder or file cannot be written (a
+        read-only HOME, a data folder under a file), one that reads whatever is there
+        and refuses every write: read-only commands still work, and a writing one
+        fails with JournalUnavailable naming the path before WordPress changes."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        except OSError as exc:
+            return cls(path, unwritable=exc.strerror or str(exc))
+        return cls(path)
+
+    @property
+    def writable(self) -> bool:
+        return self.unwritable is None
+
+    def _read_only(self) -> sqlite3.Connection:
+        """The existing file opened read-only, else an empty journal in memory."""
+        if self.path.is_file():
+            # mode=ro needs the WAL's shared-memory file beside it; immutable does
+            # not (it may miss what a crashed writer left in the WAL: reads only).
+            for mode in ("mode=ro", "immutable=1"):
+                try:
+                    db = sqlite3.connect(
+                        f"{self.path.as_uri()}?{mode}",
+                        uri=True,
+                        check_same_thread=False,
+                        isolation_level=None,
+                    )
+                    db.execute("SELECT owner, total FROM actions LIMIT 1").fetchall()
+                    return db
+                except sqlite3.Error:
+                    continue
+        db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        db.executescript(SCHEMA)
+        for table, column, decl in MIGRATIONS:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        return db
+
     def _unavailable(self, exc: BaseException) -> JournalUnavailable:
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -270,6 +316,8 @@ class Journal:
             why = "it is read-only"
         elif "full" in text or getattr(exc, "errno", None) == 28:
             why = "the disk is full"
+        elif isinstance(exc, OSError) and exc.strerror:
+            why = exc.strerror  # not "[Errno 20] Not a directory: '<the path again>'"
         else:
             why = text
         return JournalUnavailable(
@@ -282,6 +330,11 @@ class Journal:
 
     def _tx(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction; any failure to write is JournalUnavailable."""
+        if self.unwritable is not None:
+            raise JournalUnavailable(
+                f"cannot write pingdesk's journal {self.path}: {self.unwritable}; "
+                "nothing was changed"
+            )
         return immediate(self._db, self._lock, self._unavailable)
 
     @contextmanager

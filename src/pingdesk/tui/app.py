@@ -194,6 +194,16 @@ class PingdeskApp(App[int]):
 
         self.push_screen(SettingsScreen())
 
+    def action_posts(self) -> None:
+        from pingdesk.tui.screens.posts import PostsScreen
+
+        self.push_screen(PostsScreen())
+
+    def action_links(self) -> None:
+        from pingdesk.tui.screens.links import LinksScreen
+
+        self.push_screen(LinksScreen())
+
     def action_show_help(self) -> None:
         self.main.action_help()
 

@@ -559,6 +559,12 @@ def _validate(engine: Engine, target: Target) -> Blog:
             _, text = _driver_error(exc)
             if "not a database" in text or "malformed" in text:
                 raise ConnectError(f"not a SQLite database file: {target.sqlite_path}") from None
+            if "locked" in text or "busy" in text:
+                # Another writer held it past the busy wait: worth retrying (exit 3).
+                raise DatabaseUnavailable(
+                    f"SQLite database {target.sqlite_path} is locked by another program "
+                    f"past the wait: {text}"
+                ) from None
             raise ConnectError(
                 f"cannot read SQLite database {target.sqlite_path}: {text}"
             ) from None

@@ -156,17 +156,29 @@ def effective_ping_status(blog: Blog, post_id: int) -> tuple[str, str]:
         ).first()
     if row is None:
         raise NotFound(f"no post #{post_id}")
-    s = read_settings(blog)
-    stored = row.ping_status
+    return row.ping_status, effective(
+        read_settings(blog), row.ping_status, row.post_type, row.post_date_gmt
+    )
+
+
+def effective(
+    s: DiscussionSettings,
+    stored: str,
+    post_type: str,
+    date_gmt: datetime | None,
+    now: datetime | None = None,
+) -> str:
+    """pings_open() with the old-post rule (_close_comments_for_old_post): 'open',
+    'closed', or 'closed (older than N days)'."""
     if stored != "open":
-        return stored, "closed"
+        return "closed"
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     if (
         s.close_comments_for_old_posts
         and s.close_comments_days_old
-        and row.post_type == "post"
-        and row.post_date_gmt is not None
-        and datetime.now(UTC).replace(tzinfo=None) - row.post_date_gmt
-        > timedelta(days=s.close_comments_days_old)
+        and post_type == "post"
+        and date_gmt is not None
+        and now - date_gmt > timedelta(days=s.close_comments_days_old)
     ):
-        return stored, f"closed (older than {s.close_comments_days_old} days)"
-    return stored, "open"
+        return f"closed (older than {s.close_comments_days_old} days)"
+    return "open"

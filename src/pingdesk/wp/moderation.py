@@ -39,7 +39,15 @@ from pingdesk.wp.akismet_meta import Trail, read_rows_in, write_trail
 from pingdesk.wp.akismet_payload import Payload, SiteInfo, build_payload, fallback_permalink
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.permalinks import permalinks
-from pingdesk.wp.txn import CommitUnknown, Stager, journaled_txn, short_reason, with_retry
+from pingdesk.wp.pings import STATUS_NAMES
+from pingdesk.wp.txn import (
+    CommitUnknown,
+    Stager,
+    is_retryable,
+    journaled_txn,
+    short_reason,
+    with_retry,
+)
 
 ACTIONS: tuple[str, ...] = ("approve", "unapprove", "spam", "unspam", "trash", "untrash", "delete")
 
@@ -53,6 +61,38 @@ APPLICABLE: dict[str, frozenset[str]] = {
     "untrash": frozenset({"trash"}),
     "delete": frozenset({"0", "1", "spam", "trash", "post-trashed"}),
 }
+# How a status reads after "#48 is ...": WordPress's names, as `wp comment list` shows them.
+_STATUS_PHRASE = {
+    "0": "pending",
+    "1": "approved",
+    "spam": "spam",
+    "trash": "in the trash",
+    "post-trashed": "in the trash with its post",
+}
+
+
+def status_phrase(status: str | None) -> str:
+    if status is None:
+        return "deleted"
+    return _STATUS_PHRASE.get(status, STATUS_NAMES.get(status, status))
+
+
+def skip_reason(action: str, status: str) -> str:
+    """Why ``action`` leaves a ping in ``status`` alone, to follow "#48 is ":
+    'already approved', 'not spam (it is pending)', 'spam; approve applies to pending pings'."""
+    phrase = status_phrase(status)
+    if _FIXED_TARGET.get(action) == status:
+        return f"already {phrase}"
+    if status == "post-trashed":
+        return f"{phrase} (restoring the post brings it back)"
+    if action == "unspam":
+        return f"not spam (it is {phrase})"
+    if action == "untrash":
+        return f"not in the trash (it is {phrase})"
+    wanted = " or ".join(dict.fromkeys(status_phrase(s) for s in sorted(APPLICABLE[action])))
+    return f"{phrase}; {action} applies to {wanted} pings"
+
+
 TRASH_STATUS, TRASH_TIME = "_wp_trash_meta_status", "_wp_trash_meta_time"
 TRASH_KEYS = (TRASH_STATUS, TRASH_TIME)
 # Comment rows read under lock, by id.
@@ -67,8 +107,8 @@ class Conflict:
     actual: str | None  # None: the row is gone
 
     def describe(self) -> str:
-        now = "deleted" if self.actual is None else f"now {self.actual!r}"
-        return f"#{self.id}: expected {self.expected!r}, {now}"
+        """'#12: was pending, now spam' in WordPress's status names."""
+        return f"#{self.id}: was {status_phrase(self.expected)}, now {status_phrase(self.actual)}"
 
 
 @dataclass
@@ -414,7 +454,7 @@ def moderate(
         if status in APPLICABLE[action]:
             todo.append(int(i))
         else:
-            result.skipped.append((int(i), f"{action} does not apply to status {status!r}"))
+            result.skipped.append((int(i), skip_reason(action, status)))
     todo.sort()
     if not todo:
         return result
@@ -436,8 +476,13 @@ def moderate(
                 )
             except (DBAPIError, CommitUnknown) as exc:
                 hint = "; `pingdesk undo` reverts them" if result.changed else ""
+                what = (
+                    "the database stayed locked"
+                    if is_retryable(exc)
+                    else "lost the database connection"
+                )
                 raise Interrupted(
-                    f"lost the database connection ({short_reason(exc)}) after "
+                    f"{what} ({short_reason(exc)}) after "
                     f"{len(result.changed):,} of {len(todo):,} pings "
                     f"({n:,} of {len(chunks):,} chunks){hint}",
                     changed=result.changed,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 
 from pingdesk.errors import NotFound, PingdeskError, UsageError
-from pingdesk.store.journal import Entry, Journal
+from pingdesk.store.journal import Entry, Item, Journal
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.discussion import undo_option_items
 from pingdesk.wp.moderation import (
@@ -64,10 +64,20 @@ def _check_undoable(blog: Blog, journal: Journal, entry: Entry | None, action_id
     return entry
 
 
-def undo_entry(
-    blog: Blog, journal: Journal, action_id: int, *, reporting: Reporting | None = None
-) -> UndoResult:
+def plan(blog: Blog, journal: Journal, action_id: int | None = None) -> tuple[Entry, list[Item]]:
+    """What an undo would reverse (the newest undoable action, or ``action_id``) and its
+    items, with the same refusals as the undo itself; nothing is written."""
+    _refuse_while_running(blog, journal)
+    if action_id is None:
+        last = journal.last_undoable(blog.key)
+        if last is None:
+            raise NotFound("nothing to undo")
+        action_id = last.id
     entry = _check_undoable(blog, journal, journal.get(action_id), action_id)
+    return entry, _items_to_undo(blog, journal, entry)
+
+
+def _items_to_undo(blog: Blog, journal: Journal, entry: Entry) -> list[Item]:
     done = journal.undone_items(entry.id)
     items = [it for it in journal.items(entry.id) if it.applied and not it.restored]
     items = [it for it in items if it.id not in done]
@@ -82,6 +92,14 @@ def undo_entry(
                 f"cannot undo #{entry.id} ({entry.action}): later action(s) {ids} changed "
                 "the same rows; undo those first"
             )
+    return items
+
+
+def undo_entry(
+    blog: Blog, journal: Journal, action_id: int, *, reporting: Reporting | None = None
+) -> UndoResult:
+    entry = _check_undoable(blog, journal, journal.get(action_id), action_id)
+    items = _items_to_undo(blog, journal, entry)
     result = UndoResult(entry.action, entry.id)
     uid = journal.begin(blog.key, f"undo {entry.action}", undo_of=entry.id, total=len(items))
     result.journal_id = uid

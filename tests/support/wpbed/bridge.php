@@ -167,11 +167,14 @@ if ( $pdbed_installing ) {
 	require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 }
 
-// No outgoing HTTP at all from the bridge (the installer probes pretty permalinks with it).
+// No outgoing HTTP from the bridge (the installer probes pretty permalinks with it), except
+// for the commands that send pings, and then only to 127.0.0.1 (the bed's mu-plugin).
+$pdbed_http = false;
 add_filter(
 	'pre_http_request',
-	function () {
-		return new WP_Error( 'http_request_failed', 'pingdesk test bed: no network from the bridge' );
+	function ( $pre ) {
+		global $pdbed_http;
+		return $pdbed_http ? $pre : new WP_Error( 'http_request_failed', 'pingdesk test bed: no network from the bridge' );
 	},
 	1
 );
@@ -349,7 +352,7 @@ function pdbed_create_posts( array $c ) {
 
 /** Runs one command; returns its result. */
 function pdbed_run( array $c ) {
-	global $wpdb, $pdbed_site, $pdbed_home, $pdbed_host, $pdbed_force_approved;
+	global $wpdb, $pdbed_site, $pdbed_home, $pdbed_host, $pdbed_force_approved, $pdbed_http;
 	switch ( $c['cmd'] ) {
 		case 'install':
 			// wp-admin/install.php step 2.
@@ -498,6 +501,48 @@ function pdbed_run( array $c ) {
 			}
 			wp_reset_postdata();
 			return $out;
+
+		case 'post_fields':
+			// Raw columns of posts, as the database holds them: {"ids": [...], "fields": [...]}.
+			$out = array();
+			foreach ( $c['ids'] as $id ) {
+				$row = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM $wpdb->posts WHERE ID = %d", (int) $id ), ARRAY_A );
+				$out[ (string) $id ] = $row ? array_intersect_key( $row, array_flip( $c['fields'] ) ) : null;
+			}
+			return $out;
+
+		case 'set_post_fields':
+			// Straight column writes (to_ping / pinged as the Classic editor leaves them).
+			$wpdb->update( $wpdb->posts, $c['fields'], array( 'ID' => (int) $c['id'] ) );
+			clean_post_cache( (int) $c['id'] );
+			return true;
+
+		case 'send_pings':
+			$pdbed_http = true;
+			// What do_all_pings() does for one post: pingback() then do_trackbacks().
+			foreach ( $c['ids'] as $id ) {
+				pingback( null, (int) $id );
+				do_trackbacks( (int) $id );
+			}
+			return true;
+
+		case 'discover_pingback':
+			$pdbed_http = true;
+			return array_map( 'discover_pingback_server_uri', $c['urls'] );
+
+		case 'do_all_pings':
+			// A post published with links: WordPress marks it _pingme, then wp-cron runs this.
+			$pdbed_http = true;
+			foreach ( $c['ids'] as $id ) {
+				add_post_meta( (int) $id, '_pingme', '1' );
+			}
+			do_all_pings();
+			return true;
+
+		case 'trackback':
+			$pdbed_http = true;
+			// trackback() as wp-admin's "Send trackbacks to" ends up calling it.
+			return trackback( $c['url'], $c['title'], $c['excerpt'], (int) $c['post'] );
 
 		case 'count_comments':
 			return (array) wp_count_comments( isset( $c['post_id'] ) ? (int) $c['post_id'] : 0 );

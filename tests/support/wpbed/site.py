@@ -118,6 +118,9 @@ class WPSite:
     multisite: bool = False
     blog_id: int = 1
     path: str = "/"
+    # A WP_CONTENT_DIR of this site's own (php.make_content_dir), for tests that write
+    # into it (must-use plugins); None: the bed's shared one.
+    content_dir: Path | None = None
     _engine: Engine | None = field(default=None, repr=False)
     _tables: Tables | None = field(default=None, repr=False)
 
@@ -152,9 +155,12 @@ class WPSite:
         return f"{mariadb.USER}@{mariadb.HOST}/{self.db}"
 
     def config(self) -> dict[str, Any]:
-        return self.bed.site_config(
+        config = self.bed.site_config(
             self.db, self.base_prefix, self.home, multisite=self.multisite, path=self.path
         )
+        if self.content_dir is not None:
+            config["content_dir"] = str(self.content_dir)
+        return config
 
     def php(self, commands: list[dict[str, Any]], timeout: float = 300) -> list[Any]:
         """Run bridge commands (one PHP process) on this site; one result per command."""

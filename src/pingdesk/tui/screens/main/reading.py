@@ -10,7 +10,7 @@ from textual import on, work
 
 from pingdesk.services.desk import BlogInfo
 from pingdesk.tui.messages import CursorMoved
-from pingdesk.tui.query import Query
+from pingdesk.tui.query import Query, parse_query
 from pingdesk.tui.screens.detail import DetailScreen
 from pingdesk.tui.screens.filter import FilterScreen
 from pingdesk.tui.screens.main.base import MainBase
@@ -223,6 +223,13 @@ class ReadingMixin(MainBase):
         table.loading = True
         table.set_ids([], partial=True)
         self.load_snapshot(keep_index=0, first_page=True)
+
+    def show_query(self, view: str, text: str) -> None:
+        """Another screen's way into the queue: this view with this filter (e.g. the
+        Links screen opening one domain's approved pings)."""
+        self.view = view
+        self.query_ = parse_query(text, allow_check=self.pd_app.columns.verify is not None)
+        self._reread()
 
     def action_cycle_view(self, step: int) -> None:
         self.action_view(VIEWS[(VIEWS.index(self.view) + step) % len(VIEWS)])

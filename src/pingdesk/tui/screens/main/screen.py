@@ -211,6 +211,22 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
             id="main.settings",
             tooltip="Discussion settings for pings",
         ),
+        Binding(
+            "p",
+            "posts",
+            "Posts",
+            show=False,
+            id="main.posts",
+            tooltip="Posts: ping status, pings received, send pings and trackbacks",
+        ),
+        Binding(
+            "l",
+            "links",
+            "Links",
+            show=False,
+            id="main.links",
+            tooltip="Who links to you: approved pings by source domain",
+        ),
         Binding("question_mark", "help", "Help", id="main.help", tooltip="This help"),
         Binding("q", "quit", "Quit", id="main.quit", tooltip="Quit"),
     ]
@@ -273,6 +289,12 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
 
     def action_close_pings(self) -> None:
         self.pd_app.action_close_pings()
+
+    def action_posts(self) -> None:
+        self.pd_app.action_posts()
+
+    def action_links(self) -> None:
+        self.pd_app.action_links()
 
     def action_settings(self) -> None:
         self.pd_app.action_settings()
