@@ -77,7 +77,11 @@ class Fields(Generic[R]):
 
 
 def add_format_args(
-    p: argparse.ArgumentParser, fields: Fields[Any], *, formats: Sequence[str] = FORMATS
+    p: argparse.ArgumentParser,
+    fields: Fields[Any],
+    *,
+    formats: Sequence[str] = FORMATS,
+    fields_help: str | None = None,
 ) -> None:
     """--format, --fields and --json (WP-CLI's spelling: --format=csv --fields=id,status)."""
     if fields.id_field is None:
@@ -92,7 +96,7 @@ def add_format_args(
     g.add_argument(
         "--fields",
         metavar="A,B,...",
-        help=f"fields to show, in this order: {', '.join(fields.by_name)}",
+        help="fields to show, in this order: " + (fields_help or ", ".join(fields.by_name)),
     )
     g.add_argument(
         "--json", dest="format", action="store_const", const="json", help="= --format json"
