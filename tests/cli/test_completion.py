@@ -156,7 +156,18 @@ CASES: list[tuple[list[str], set[str]]] = [
     (["pingdesk", "list", "--profile", ""], {"blog", "shop-2"}),
     (
         ["pingdesk", "counts", "--"],
-        {"--help", "--json", "--wp-config", "--db", "--prefix", "--profile", "--site", "--url"},
+        {
+            "--help",
+            "--json",
+            "--format",
+            "--fields",
+            "--wp-config",
+            "--db",
+            "--prefix",
+            "--profile",
+            "--site",
+            "--url",
+        },
     ),
 ]
 

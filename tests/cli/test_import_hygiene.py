@@ -23,7 +23,8 @@ PROBE = """
 import json, sys
 from pingdesk.cli.main import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted({m.split('.')[0] for m in sys.modules})}))
+print(json.dumps({"code": code, "modules": sorted({m.split('.')[0] for m in sys.modules}),
+                  "ours": sorted(m for m in sys.modules if m.startswith("pingdesk."))}))
 """
 
 
@@ -57,6 +58,8 @@ def loaded(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
     [
         ["list", "--limit", "5"],
         ["list", "--json"],
+        ["list", "--format", "jsonl", "--fields", "id,domain"],
+        ["list", "--format", "csv"],
         ["show", "{first}"],
         ["counts", "--json"],
         ["history"],
@@ -98,3 +101,34 @@ def test_help_loads_no_database_network_or_ui_library(tmp_path: Path) -> None:
         [sys.executable, "-m", "pingdesk", "--help"], capture_output=True, timeout=60
     ).returncode
     assert code == 0
+
+
+@pytest.mark.parametrize("argv", [["list", "--limit", "5"], ["counts"], ["history"]])
+def test_reading_loads_no_writing_engine(tmp_path: Path, db: str, argv: list[str]) -> None:
+    """Moderation, undo, settings and posts load when a command writes: a script reading
+    the queue pays for none of them."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PYTHONPATH": ":".join(p for p in sys.path if p),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "--db", db, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    assert data["code"] == 0
+    writing = {
+        "pingdesk.wp.moderation",
+        "pingdesk.wp.undo",
+        "pingdesk.wp.discussion",
+        "pingdesk.wp.posts",
+        "pingdesk.wp.post_overview",
+        "pingdesk.wp.akismet_payload",
+    }
+    assert not writing & set(data["ours"]), sorted(writing & set(data["ours"]))

@@ -1001,6 +1001,9 @@ def test_cli_check_status_retry_and_spam_reporting(
     assert code == 0 and len(fake_akismet.calls("submit-ham")) == 1
     events = [h.event for h in read_akismet_info(blog, [2])[2].history]
     assert events == ["report-ham", "report-spam", "recheck-ham", "recheck-ham"]
+    # A record per ping in the other formats, and nothing else on stdout.
+    code, out = pd("akismet", "check", "3", "4", "--format", "csv", "--fields", "id,state")
+    assert out.splitlines() == ["id,state", "3,checked", "4,skipped"]
 
 
 async def test_httpx_request_logs_do_not_show_the_key(

@@ -74,8 +74,13 @@ def test_links_by_domain_and_by_post(
 
     assert main([*db, "links", "--domain", "example.co.uk", "--since", "2024-02-01"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["DOMAIN", "POSTS", "PINGS", "FIRST", "LAST", "VERIFIED"]
+    assert out[0].split() == ["DOMAIN", "POSTS", "PINGS", "FIRST_SEEN", "LAST_SEEN", "VERIFIED"]
     assert out[1].split() == ["example.co.uk", "1", "1", "2024-03-01", "2024-03-01", "unchecked"]
+    # The records of --by in the other formats, with the report's JSON names.
+    assert main([*db, "links", "--format", "csv", "--fields", "domain,pings"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == ["domain,pings", "example.co.uk,2"]
+    assert main([*db, "links", "--by", "post", "--format", "ids"]) == 0
+    assert sorted(map(int, capsys.readouterr().out.split())) == sorted([p1, p2])
     assert main([*db, "links", "--by", "post", "--post", str(p2)]) == 0
     assert "example.co.uk" in capsys.readouterr().out
     assert main([*db, "links", "--since", "soon"]) == 2

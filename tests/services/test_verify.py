@@ -506,6 +506,12 @@ def test_cli_verify_then_list_and_moderate_by_result(
     assert main(["--db", db, "verify", "4"]) == 0
     text = capsys.readouterr().out
     assert "refused" in text and "1 verified: 1 refused (stored)" in text
+    # Records in any format; stdout then holds only them.
+    assert main(["--db", db, "verify", "4", "--format", "jsonl", "--fields", "id,result"]) == 0
+    assert capsys.readouterr().out == '{"id": 4, "result": "refused"}\n'
+    assert main(["--db", db, "verify", "4", "999", "--format", "ids"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "4\n" and "#999" in err
     assert main(["--db", db, "list", "--check", "bogus"]) == 2
     assert "unknown check result" in capsys.readouterr().err
     assert main(["--db", db, "verify", "999"]) == 2

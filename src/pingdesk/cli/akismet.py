@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from pingdesk.cli.args import (
@@ -18,6 +19,7 @@ from pingdesk.cli.args import (
     config_of,
     ping_filter,
 )
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
 from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.output import Progress, emit_json, table
 from pingdesk.cli.session import open_desk
@@ -54,7 +56,7 @@ def register(sub: Subcommands) -> None:
         help="move pending pings Akismet calls spam to Spam (like the plugin's Check for Spam)",
     )
     add_dry_run(p, "list the pings it would send to Akismet; send and record nothing")
-    p.add_argument("--json", action="store_true")
+    add_format_args(p, CHECK_FIELDS)
     p.set_defaults(func=run, akismet_action="check")
 
     p = aksub.add_parser("status", help="is the key valid, usage, alerts, waiting reports")
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from pingdesk.services.akismet import AkismetService, AkismetSettings
 
     if args.akismet_action == "check":
+        output(args)  # an unknown --fields is a usage error before Akismet is asked
         check_selection(args, "akismet check")
     dry_run = getattr(args, "dry_run", False)
     # On the demo blog: the demo's Akismet look-alike (args.config is pointed at it).
@@ -116,7 +119,7 @@ def _check_dry_run(args: argparse.Namespace, desk: Desk) -> int:
     found = {p.id: p for p in desk.pings(ids)}
     missing = [i for i in ids if i not in found]
     would = [i for i in ids if i in found]
-    if args.json:
+    if args.format == "json":
         emit_json({"dry_run": True, "would_check": would, "not_found": missing})
     else:
         moving = " (pending ones it calls spam would move to Spam)" if args.move_spam else ""
@@ -151,10 +154,13 @@ def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
             return await svc.check(ids, move_spam=args.move_spam, on_result=on_result)
 
     summary = _run(go())
-    if args.json:
+    out = output(args)
+    if out.is_default_json:
         emit_json(summary.to_json())
-    else:
+    elif out.format == "table":
         _print_check(summary, desk)
+    else:  # records only on stdout
+        out.write([summary.results])
     if summary.stopped:
         return EXIT_REMOTE_UNAVAILABLE  # Akismet went away (or throttled) midway
     if summary.results and all(r.message == "no such ping" for r in summary.results):
@@ -163,6 +169,21 @@ def _check(args: argparse.Namespace, desk: Desk, svc: AkismetService) -> int:
         summary.count("error") or summary.count("skipped") or summary.not_checked
     ) or summary.move_problem
     return EXIT_PARTIAL if bad else EXIT_OK
+
+
+CHECK_FIELDS: Fields[CheckOutcome] = Fields(
+    [
+        Field("id", attrgetter("ping_id"), cut=False),
+        Field("state", attrgetter("state")),
+        Field("verdict", attrgetter("verdict")),
+        Field("message", attrgetter("message"), flex=True),
+        Field("moved", attrgetter("moved")),
+        Field("akismet", lambda r: r.label()),
+    ],
+    table=["id", "akismet", "message"],
+    default=["id", "state", "verdict", "message", "moved"],
+    to_json=lambda r: r.to_json(),
+)
 
 
 def _print_check(summary: CheckSummary, desk: Desk) -> None:

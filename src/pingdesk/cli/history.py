@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
 from pingdesk.cli.moderate import (
     add_dry_run,
     add_no_wait,
@@ -12,7 +14,7 @@ from pingdesk.cli.moderate import (
     deliver_reports,
     print_akismet,
 )
-from pingdesk.cli.output import emit_json, table
+from pingdesk.cli.output import emit_json
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK, EXIT_PARTIAL, NotFound, PingdeskError
 
@@ -35,8 +37,8 @@ def register(sub: Subcommands) -> None:
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("history", help="the journal of actions on this blog")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=20, help="the newest N actions (20)")
+    add_format_args(p, HISTORY_FIELDS)
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("restore", help="bring back a permanently deleted ping")
@@ -124,29 +126,31 @@ def state_text(e: Entry) -> str:
     return e.state
 
 
+def _summary_text(e: Entry) -> str:
+    return ", ".join(
+        f"{k} {v}" for k, v in e.summary.items() if v and k not in ("posts", "interrupted")
+    )
+
+
+HISTORY_FIELDS: Fields[Entry] = Fields(
+    [
+        Field("id", attrgetter("id"), cut=False),
+        Field("at", attrgetter("at")),
+        Field("action", attrgetter("action")),
+        Field("state", attrgetter("state"), text=state_text),
+        Field("summary", attrgetter("summary"), text=_summary_text, flex=True),
+        Field("undo_of", attrgetter("undo_of"), cut=False),
+    ],
+    table=["id", "at", "action", "state", "summary"],
+    to_json=lambda e: e.to_json(),
+)
+
+
 def cmd_history(args: argparse.Namespace) -> int:
+    out = output(args)
     with open_desk(args, reporting=False) as desk:
         entries = desk.entries(args.limit)
-        if args.json:
-            emit_json([e.to_json() for e in entries])
-        elif not entries:
-            print("no actions journaled for this blog yet")
-        else:
-            rows: list[list[object]] = [
-                [
-                    e.id,
-                    e.at,
-                    e.action,
-                    state_text(e),
-                    ", ".join(
-                        f"{k} {v}"
-                        for k, v in e.summary.items()
-                        if v and k not in ("posts", "interrupted")
-                    ),
-                ]
-                for e in entries
-            ]
-            table(["ID", "WHEN (UTC)", "ACTION", "STATE", "SUMMARY"], rows, flex=4)
+    out.write([entries], empty="no actions journaled for this blog yet")
     return EXIT_OK
 
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from pingdesk.cli.args import config_of
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
 from pingdesk.cli.moderate import add_dry_run
-from pingdesk.cli.output import Progress, emit_json, table
+from pingdesk.cli.output import Progress, emit_json
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
-    from pingdesk.services.backlinks import LinksReport
+    from pingdesk.services.backlinks import DomainLinks, PostLinks
 
 
 def register(sub: Subcommands) -> None:
@@ -44,8 +46,79 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--max-age", default="7d", metavar="AGE", help="re-use results this fresh (7d)")
     add_dry_run(p, "with --verify: say how many sources it would re-check; fetch and store nothing")
     p.add_argument("--limit", type=int, default=0, metavar="N", help="at most N rows (0: all)")
-    p.add_argument("--json", action="store_true")
+    add_format_args(
+        p,
+        DOMAIN_FIELDS,
+        fields_help=f"by domain: {', '.join(DOMAIN_FIELDS.by_name)}; "
+        f"by post: {', '.join(POST_FIELDS.by_name)}",
+    )
     p.set_defaults(func=cmd_links)
+
+
+def _day(when: datetime | None) -> str:
+    return f"{when:%Y-%m-%d}" if when else "-"
+
+
+def _attr(name: str, attr: str | None = None, **kw: Any) -> Field[Any]:
+    return Field(name, attrgetter(attr or name), **kw)
+
+
+# --json (no --fields) is the report: {"pings", "domains": [...], "posts": [...]}; the
+# other formats give the records of --by, with the JSON names of the report's objects.
+DOMAIN_FIELDS: Fields[DomainLinks] = Fields(
+    [
+        _attr("domain", flex=True),
+        _attr("pings", cut=False),
+        Field("posts", lambda d: sorted(d.posts), text=lambda d: len(d.posts)),
+        Field("kinds", lambda d: dict(d.kinds)),
+        _attr("first_seen", "first", text=lambda d: _day(d.first)),
+        _attr("last_seen", "last", text=lambda d: _day(d.last)),
+        _attr("checked", cut=False),
+        _attr("still_linking", "standing", cut=False),
+        Field("checks", lambda d: d.to_json()["checks"]),
+        _attr("last_check"),
+        _attr("last_checked_at"),
+        Field("per_month", lambda d: dict(sorted(d.months.items()))),
+        Field(
+            "verified",
+            lambda d: f"{d.standing}/{d.checked} linking" if d.checked else "unchecked",
+        ),
+    ],
+    table=["domain", "posts", "pings", "first_seen", "last_seen", "verified"],
+    default=[
+        "domain",
+        "pings",
+        "posts",
+        "kinds",
+        "first_seen",
+        "last_seen",
+        "checked",
+        "still_linking",
+        "checks",
+        "last_check",
+        "last_checked_at",
+        "per_month",
+    ],
+    id_field="domain",
+)
+
+POST_FIELDS: Fields[PostLinks] = Fields(
+    [
+        _attr("post_id", cut=False),
+        _attr("title", flex=True),
+        _attr("pings", cut=False),
+        Field("domains", lambda p: sorted(p.domains), text=lambda p: len(p.domains)),
+        _attr("last_seen", "last", text=lambda p: _day(p.last)),
+        Field(
+            "linked_from",
+            lambda p: ", ".join(sorted(p.domains)[:5]) + (" …" if len(p.domains) > 5 else ""),
+            flex=True,
+        ),
+    ],
+    table=["post_id", "title", "domains", "pings", "last_seen", "linked_from"],
+    default=["post_id", "title", "pings", "domains", "last_seen"],
+    id_field="post_id",
+)
 
 
 def _since(text: str | None) -> datetime | None:
@@ -72,6 +145,9 @@ def cmd_links(args: argparse.Namespace) -> int:
     from pingdesk.services import backlinks
     from pingdesk.services.words import parse_age
 
+    if args.by == "post":
+        args.record_fields = POST_FIELDS
+    out = output(args)  # an unknown --fields is a usage error before anything is read
     since = _since(args.since)
     # On the demo blog, --verify fetches from the demo's offline source pages.
     fetching = args.verify and not args.dry_run
@@ -98,32 +174,9 @@ def cmd_links(args: argparse.Namespace) -> int:
                 summary = ", ".join(f"{n} {r}" for r, n in found.most_common()) or "nothing to do"
                 print(f"verified {len(todo)} sources: {summary}", file=sys.stderr)
         report = backlinks.report(desk.blog, since=since, post_id=args.post, domain=args.domain)
-    if args.json:
+    if out.is_default_json:
         emit_json(report.to_json())
-    elif not report.pings:
-        print("no approved pings match")
-    elif args.by == "post":
-        _by_post(report, args.limit)
-    else:
-        _by_domain(report, args.limit)
+        return EXIT_OK
+    records = report.posts if args.by == "post" else report.domains
+    out.write([records[: args.limit or None]], empty="no approved pings match")
     return EXIT_OK
-
-
-def _day(when: datetime | None) -> str:
-    return f"{when:%Y-%m-%d}" if when else "-"
-
-
-def _by_domain(report: LinksReport, limit: int) -> None:
-    rows: list[list[object]] = []
-    for d in report.domains[: limit or None]:
-        still = f"{d.standing}/{d.checked} linking" if d.checked else "unchecked"
-        rows.append([d.domain, len(d.posts), d.pings, _day(d.first), _day(d.last), still])
-    table(["DOMAIN", "POSTS", "PINGS", "FIRST", "LAST", "VERIFIED"], rows, flex=0)
-
-
-def _by_post(report: LinksReport, limit: int) -> None:
-    rows: list[list[object]] = []
-    for p in report.posts[: limit or None]:
-        names = ", ".join(sorted(p.domains)[:5]) + (" …" if len(p.domains) > 5 else "")
-        rows.append([p.post_id, p.title, len(p.domains), p.pings, _day(p.last), names])
-    table(["POST", "TITLE", "DOMAINS", "PINGS", "LAST", "LINKED FROM"], rows, flex=1)

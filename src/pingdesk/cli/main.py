@@ -13,6 +13,7 @@ unavailable; 70 a bug in pingdesk (an unexpected error); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -88,7 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def escape_what_cannot_be_encoded() -> None:
+    """A title in Japanese printed with PYTHONIOENCODING=ascii or in a C locale comes out
+    as \\u65e5..., not as a UnicodeEncodeError halfway through the output."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # closed or detached
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    escape_what_cannot_be_encoded()
     parser = build_parser()
     args = parser.parse_args(argv)
     # config.toml is read by the commands that need it (config_of), so help and

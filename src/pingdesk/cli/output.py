@@ -1,14 +1,14 @@
-"""Plain-text tables and JSON for the CLI. All text passes through textsafe.clean."""
+"""JSON documents, plain tables and progress lines for the CLI. All text passes through
+textsafe (clean / one_line); records go through cli.formats."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from pingdesk.textsafe import clean
+from pingdesk.textsafe import one_line
 
 
 def emit_json(data: Any, out: TextIO | None = None) -> None:
@@ -25,24 +25,19 @@ def table(
     out: TextIO | None = None,
     flex: int | None = None,
 ) -> None:
-    """Print an aligned table; column ``flex`` shrinks to fit the terminal."""
+    """Print an aligned table in terminal cells; column ``flex`` gives up its width first
+    when the rows are wider than the terminal (see cli.cells). For records, use
+    cli.formats, which also gives every other format."""
+    from pingdesk.cli import cells
+
     out = out or sys.stdout
-    cells = [[clean(v) for v in r] for r in rows]
-    widths = [len(h) for h in headers]
-    for r in cells:
-        for i, v in enumerate(r):
-            widths[i] = max(widths[i], len(v))
-    if flex is not None:
-        total = shutil.get_terminal_size((120, 24)).columns
-        used = sum(widths) + 2 * (len(widths) - 1) - widths[flex]
-        widths[flex] = max(len(headers[flex]), min(widths[flex], total - used))
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    out.write(line.rstrip() + "\n")
-    for r in cells:
-        parts = []
-        for v, w in zip(r, widths, strict=True):
-            parts.append((v[: w - 1] + "…" if len(v) > w else v).ljust(w))
-        out.write("  ".join(parts).rstrip() + "\n")
+    fit = cells.Fitter(out)
+    n = len(headers)
+    t = cells.Table(headers, [True] * n, [i == flex for i in range(n)], fit)
+    texts = [[fit.prepare(one_line(v)) for v in r] for r in rows]
+    t.size(texts)
+    out.write(t.header())
+    out.write(t.render(texts))
 
 
 class Progress:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from functools import cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from pingdesk.cli.args import add_filter_args, ping_filter
-from pingdesk.cli.output import emit_json, table
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
+from pingdesk.cli.output import emit_json
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
 from pingdesk.textsafe import clean, html_text
@@ -17,77 +21,161 @@ if TYPE_CHECKING:
     from pingdesk.wp.verify_meta import VerifyResult
 
 
+def _limit(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a number of rows: {text!r} (0 means all)")
+    return n
+
+
 def register(sub: Subcommands) -> None:
-    p = sub.add_parser("list", help="list pings")
+    p = sub.add_parser(
+        "list",
+        help="list pings",
+        description="Every ping the filters match, newest first (--limit caps them), "
+        "printed as it is read.",
+    )
     add_filter_args(p)
-    p.add_argument("--limit", type=int, default=50, help="at most N rows (0: all)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--limit", type=_limit, default=0, metavar="N", help="at most N pings (default 0: all)"
+    )
+    add_format_args(p, LIST_FIELDS)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="one ping in full")
     p.add_argument("id", type=int)
-    p.add_argument("--json", action="store_true")
+    add_format_args(p, SHOW_FIELDS)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("counts", help="pings per status and type")
-    p.add_argument("--json", action="store_true")
+    add_format_args(p, COUNT_FIELDS)
     p.set_defaults(func=cmd_counts)
 
 
-def _ping_rows(pings: list[Ping], checks: dict[int, VerifyResult]) -> list[list[object]]:
-    from pingdesk.services.words import format_age
-
-    now = _now()
-    return [
-        [
-            p.id,
-            p.kind,
-            p.status_name,
-            p.domain or "-",
-            p.author,
-            f"#{p.post_id} {p.post_title}",
-            format_age(p.date_gmt, now),
-            "self" if p.is_self else "",
-            checks[p.id].result if p.id in checks else "",
-        ]
-        for p in pings
-    ]
+# A row of `list`: the ping and its stored verification result (None: never verified).
+Row = tuple["Ping", "VerifyResult | None"]
 
 
+@cache
 def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _ping_json(p: Ping, checks: dict[int, VerifyResult]) -> dict[str, Any]:
-    result = checks.get(p.id)
-    return p.to_json() | {
-        "check": result.result if result else None,
-        "checked_at": result.checked_at if result else None,
-    }
+def _age(row: Row) -> str:
+    from pingdesk.services.words import format_age
+
+    return format_age(row[0].date_gmt, _now())
+
+
+def _ping_json(p: Ping, result: VerifyResult | None) -> dict[str, Any]:
+    """The stable JSON object of a ping (README, Scripting)."""
+    data = p.to_json()
+    data["check"] = result.result if result else None
+    data["checked_at"] = result.checked_at if result else None
+    return data
+
+
+def _field(name: str, attr: str, **kw: Any) -> Field[Row]:
+    return Field(name, lambda row: getattr(row[0], attr), **kw)
+
+
+# `list --json`: the stable fields (README, Scripting), in this order.
+JSON_FIELDS = [
+    "id",
+    "post_id",
+    "type",
+    "status",
+    "source_url",
+    "domain",
+    "author",
+    "date_gmt",
+    "ip",
+    "self",
+    "post_title",
+    "check",
+    "checked_at",
+]
+
+LIST_FIELDS: Fields[Row] = Fields(
+    [
+        _field("id", "id", cut=False),
+        _field("post_id", "post_id", cut=False),
+        _field("type", "kind"),
+        _field("status", "status_name"),
+        _field("source_url", "source_url", flex=True),
+        _field("domain", "domain", text=lambda row: row[0].domain or "-"),
+        _field("author", "author", flex=True),
+        Field("date_gmt", lambda row: row[0].to_json()["date_gmt"]),
+        _field("ip", "ip"),
+        _field("self", "is_self", text=lambda row: "self" if row[0].is_self else ""),
+        _field("post_title", "post_title", flex=True),
+        Field("check", lambda row: row[1].result if row[1] else None),
+        Field("checked_at", lambda row: row[1].checked_at if row[1] else None),
+        # Not in the JSON by default: what the table shows.
+        Field("post", lambda row: f"#{row[0].post_id} {row[0].post_title}", flex=True),
+        Field("age", _age),
+    ],
+    default=JSON_FIELDS,
+    table=["id", "type", "status", "domain", "author", "post", "age", "self", "check"],
+    to_json=lambda row: _ping_json(*row),
+)
+
+# `show`: one ping, every field `show --json` gives; the table is the detail view.
+SHOW_NAMES = [
+    *JSON_FIELDS,
+    *[
+        "permalink",
+        "user_agent",
+        "content",
+        "post_ping_status",
+        "verification",
+        "akismet",
+        "meta",
+        "history",
+    ],
+]
+SHOW_FIELDS: Fields[dict[str, Any]] = Fields(
+    [Field(name, itemgetter(name), cut=name != "id", flex=True) for name in SHOW_NAMES],
+    table=["id"],
+    vertical=True,
+)
+
+COUNT_FIELDS: Fields[dict[str, Any]] = Fields(
+    [
+        Field(name, itemgetter(name), cut=name == "status")
+        for name in ("status", "pingback", "trackback", "webmention", "total")
+    ],
+    table=["status", "pingback", "trackback", "webmention", "total"],
+    id_field=None,
+)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     from pingdesk.services.evidence import verify_results
+    from pingdesk.services.readahead import read_ahead
 
+    out = output(args)
     flt = ping_filter(args)
+    limit = args.limit or None
     with open_desk(args, reporting=False) as desk:
-        if args.limit and args.limit > 0:
-            items = desk.page(flt, limit=args.limit).pings
-        else:
-            items = list(desk.each(flt))
-        checks = verify_results(desk, [p.id for p in items])
-        if args.json:
-            emit_json([_ping_json(p, checks) for p in items])
-        elif not items:
-            print("no pings match")
-        else:
-            table(
-                ["ID", "TYPE", "STATUS", "SOURCE", "TITLE", "POST", "AGE", "SELF", "CHECK"],
-                _ping_rows(items, checks),
-                flex=4,
-            )
+        if out.format in ("ids", "count"):
+            # The ids alone, in the list's order: one query on the index, no rows built.
+            out.write_ids(desk.ids(flt)[:limit])
+            return EXIT_OK
+
+        def rows() -> Iterator[list[Row]]:
+            # Verification results a page at a time, as the pings themselves are read.
+            for page in desk.pages(flt, limit=limit, brief=True):
+                checks = verify_results(desk, [p.id for p in page])
+                yield [(p, checks.get(p.id)) for p in page]
+
+        # The next page is read while this one is printed (see services.readahead).
+        out.write(read_ahead(rows()), empty="no pings match")
     return EXIT_OK
 
 
@@ -96,13 +184,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     from pingdesk.services.words import journal_lines
     from pingdesk.wp.verify_meta import META_KEY as VERIFY_META_KEY
 
+    out = output(args)
     with open_desk(args, reporting=False) as desk:
         p = desk.ping(args.id)
         history = desk.history(p.id)
         check = evidence.verify_results(desk, [p.id]).get(p.id)
         akismet = evidence.akismet_info(desk, [p.id]).get(p.id)
-        if args.json:
-            data = _ping_json(p, {p.id: check} if check else {}) | {
+        if out.format != "table" or out.chosen is not None:
+            data = _ping_json(p, check) | {
                 "permalink": p.permalink,
                 "user_agent": p.agent,
                 "content": p.content,
@@ -131,7 +220,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                     for e, it in history
                 ],
             }
-            emit_json(data)
+            out.write_one(data)
             return EXIT_OK
         fields = [
             ("ID", p.id),
@@ -175,15 +264,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_counts(args: argparse.Namespace) -> int:
+    out = output(args)
     with open_desk(args, reporting=False) as desk:
-        counts = desk.counts()
-        if args.json:
-            emit_json(counts.to_json())
-            return EXIT_OK
-        data = counts.to_json()
-        kinds = ["pingback", "trackback", "webmention"]
-        rows: list[list[object]] = [
-            [s, *(data[s][k] for k in kinds), sum(data[s].values())] for s in data
-        ]
-        table(["STATUS", *(k.upper() for k in kinds), "TOTAL"], rows)
+        data = desk.counts().to_json()
+    if out.is_default_json:
+        emit_json(data)  # the documented shape: an object by status, then by type
+        return EXIT_OK
+    rows = [{"status": s, **data[s], "total": sum(data[s].values())} for s in data]
+    out.write([rows])
     return EXIT_OK

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
 from pingdesk.cli.moderate import add_dry_run
-from pingdesk.cli.output import emit_json, table
+from pingdesk.cli.output import emit_json
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
+    from pingdesk.wp.connect import NetworkSite
 
 
 def register(sub: Subcommands) -> None:
     p = sub.add_parser("sites", help="list the sites of a multisite network")
-    p.add_argument("--json", action="store_true")
+    add_format_args(p, SITE_FIELDS)
     p.set_defaults(func=cmd_sites)
 
     p = sub.add_parser(
@@ -34,32 +37,25 @@ def register(sub: Subcommands) -> None:
     p.set_defaults(func=cmd_index)
 
 
+SITE_FIELDS: Fields[NetworkSite] = Fields(
+    [
+        Field("id", attrgetter("blog_id"), cut=False),
+        Field("domain", attrgetter("domain")),
+        Field("path", attrgetter("path")),
+        Field("prefix", attrgetter("prefix")),
+        Field("name", attrgetter("name"), flex=True),
+        Field("home", attrgetter("home"), flex=True),
+    ],
+    table=["id", "domain", "path", "prefix", "name"],
+)
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
+    out = output(args)
     args.site = None  # list the whole network from its main site
     with open_desk(args, reporting=False) as desk:
         sites = desk.sites()
-    if args.json:
-        emit_json(
-            [
-                {
-                    "id": s.blog_id,
-                    "domain": s.domain,
-                    "path": s.path,
-                    "prefix": s.prefix,
-                    "name": s.name,
-                    "home": s.home,
-                }
-                for s in sites
-            ]
-        )
-    elif not sites:
-        print("not a multisite network: one site only")
-    else:
-        table(
-            ["ID", "DOMAIN", "PATH", "PREFIX", "NAME"],
-            [[s.blog_id, s.domain, s.path, s.prefix, s.name or ""] for s in sites],
-            flex=4,
-        )
+    out.write([sites], empty="not a multisite network: one site only")
     return EXIT_OK
 
 

@@ -9,8 +9,9 @@ pingdesk spam --all-matching --check no-link
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pingdesk.cli.args import (
     add_selection_args,
@@ -18,6 +19,7 @@ from pingdesk.cli.args import (
     config_of,
     ping_filter,
 )
+from pingdesk.cli.formats import Field, Fields, add_format_args, output
 from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.outcomes import no_such_pings
 from pingdesk.cli.output import Progress, emit_json, table
@@ -41,7 +43,7 @@ def register(sub: Subcommands) -> None:
         "refused / not-html. Results are stored on the pings for everyone (`list --check`).",
     )
     add_selection_args(p, default_status="pending")
-    p.add_argument("--json", action="store_true", help="results as JSON")
+    add_format_args(p, RESULT_FIELDS)
     p.add_argument("--no-store", action="store_true", help="report only; keep stored results")
     add_dry_run(p, "list the pings it would fetch; fetch nothing, store nothing")
     p.add_argument("--concurrency", type=int, metavar="N", help="fetches at a time (16)")
@@ -58,6 +60,7 @@ def register(sub: Subcommands) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    output(args)  # an unknown --fields is a usage error before anything is fetched
     check_selection(args, "verify")
     # On the demo blog: its offline source pages, never the network.
     with open_desk(args, reporting=False, lookalikes=not args.dry_run) as desk:
@@ -97,10 +100,12 @@ def run(args: argparse.Namespace, desk: Desk) -> int:
     if args.dry_run:
         return _dry_run(args, pings, missing)
     if not pings:
-        if args.json:
+        if args.format == "json":
             emit_json({"results": [], "not_found": missing})
         elif missing:
             raise NotFound(no_such_pings(missing))
+        elif args.format != "table":
+            output(args).write([])  # count: 0; the others: nothing
         else:
             print("no pings to verify")
         return EXIT_OK if not missing else EXIT_BAD_INPUT
@@ -124,11 +129,61 @@ def run(args: argparse.Namespace, desk: Desk) -> int:
     return EXIT_OK if not missing else EXIT_PARTIAL
 
 
+# A verification result and its ping (None: the ping went away meanwhile).
+Result = tuple["VerifyResult", "Ping | None"]
+
+
+def _detail(row: Result) -> str:
+    r = row[0]
+    if r.result in ("linked", "mentioned") and r.excerpt:
+        return r.excerpt
+    return r.reason or r.title
+
+
+def _result_field(name: str, **kw: Any) -> Field[Result]:
+    return Field(name, lambda row: getattr(row[0], name), **kw)
+
+
+RESULT_FIELDS: Fields[Result] = Fields(
+    [
+        Field("id", lambda row: row[0].ping_id, cut=False),
+        _result_field("result"),
+        _result_field("http_status", text=lambda row: row[0].http_status or "-", cut=False),
+        Field(
+            "source",
+            lambda row: (row[1].domain if row[1] is not None else "") or row[0].source_url,
+            flex=True,
+        ),
+        Field("detail", _detail, flex=True),
+        _result_field("source_url", flex=True),
+        _result_field("final_url", flex=True),
+        _result_field("reason", flex=True),
+        _result_field("title", flex=True),
+        _result_field("excerpt", flex=True),
+        _result_field("matched", flex=True),
+        _result_field("checked_at"),
+    ],
+    table=["id", "result", "http_status", "source", "detail"],
+    default=[
+        "id",
+        "result",
+        "http_status",
+        "source_url",
+        "final_url",
+        "reason",
+        "title",
+        "excerpt",
+        "matched",
+        "checked_at",
+    ],
+)
+
+
 def _dry_run(args: argparse.Namespace, pings: list[Ping], missing: list[int]) -> int:
     """What a run would fetch; nothing is fetched or stored."""
     from pingdesk.services.words import plural
 
-    if args.json:
+    if args.format == "json":
         emit_json(
             {
                 "dry_run": True,
@@ -151,7 +206,7 @@ def _dry_run(args: argparse.Namespace, pings: list[Ping], missing: list[int]) ->
         for i in missing:
             print(f"no ping #{i}")
     if missing and not pings:
-        if not args.json:
+        if args.format != "json":
             raise NotFound(no_such_pings(missing))
         return EXIT_BAD_INPUT
     return EXIT_PARTIAL if missing else EXIT_OK
@@ -162,7 +217,8 @@ def _report(
 ) -> None:
     from pingdesk.services.evidence import summarize
 
-    if args.json:
+    out = output(args)
+    if out.is_default_json:
         emit_json(
             {
                 "results": [r.to_json() for r in results],
@@ -173,22 +229,11 @@ def _report(
         )
         return
     by_id = {p.id: p for p in pings}
-    rows = []
-    for r in results:
-        p = by_id.get(r.ping_id)
-        detail = r.reason or r.title
-        if r.result in ("linked", "mentioned") and r.excerpt:
-            detail = r.excerpt
-        rows.append(
-            [
-                r.ping_id,
-                r.result,
-                r.http_status or "-",
-                (p.domain if p is not None else "") or r.source_url,
-                detail,
-            ]
-        )
-    table(["ID", "RESULT", "HTTP", "SOURCE", "DETAIL"], rows, flex=4)
+    out.write([[(r, by_id.get(r.ping_id)) for r in results]])
+    if out.format != "table":  # stdout holds only the records; the rest is said on stderr
+        for i in missing:
+            print(f"pingdesk: no ping #{i}", file=sys.stderr)
+        return
     print("\n" + summarize(results) + ("" if args.no_store else " (stored)"))
     for i in missing:
         print(f"no ping #{i}")

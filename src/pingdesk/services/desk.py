@@ -10,21 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pingdesk.errors import NotFound
 from pingdesk.progress import Progress, ShouldStop
 from pingdesk.store.journal import Entry, Item, Journal
 from pingdesk.store.outbox import Outbox
-from pingdesk.wp import count_index, discussion, moderation, pings, posts, reconcile, undo
+from pingdesk.wp import pings, reconcile
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.connect import NetworkSite, list_sites
-from pingdesk.wp.discussion import DiscussionSettings
-from pingdesk.wp.moderation import ModerationResult, Reporting, UndoResult
-from pingdesk.wp.permalinks import permalinks
 from pingdesk.wp.pings import Counts, Page, Ping, PingFilter
-from pingdesk.wp.post_overview import PostOverview, post_overview
-from pingdesk.wp.posts import ClosingResult, PostFilter
+
+# What only writing, settings and posts need is imported when first used: scripts call
+# read-only commands many times, and each call would pay these modules' import (~30 ms).
+if TYPE_CHECKING:
+    from pingdesk.wp.connect import NetworkSite
+    from pingdesk.wp.discussion import DiscussionSettings
+    from pingdesk.wp.moderation import ModerationResult, Reporting, UndoResult
+    from pingdesk.wp.post_overview import PostOverview
+    from pingdesk.wp.posts import ClosingResult, PostFilter
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,13 @@ class Desk:
         """Every matching ping, newest first, read a keyset page at a time."""
         return pings.iter_pings(self.blog, flt)
 
+    def pages(
+        self, flt: PingFilter, *, size: int = 1000, limit: int | None = None, brief: bool = False
+    ) -> Iterator[list[Ping]]:
+        """Every matching ping (at most ``limit``), newest first, a keyset page at a time;
+        ``brief``: only what a listing shows (no content, agent, ...)."""
+        return pings.iter_pages(self.blog, flt, batch=size, limit=limit, brief=brief)
+
     def pings(self, ids: Iterable[int], *, with_meta: bool = False) -> list[Ping]:
         return pings.get_pings(self.blog, ids, with_meta=with_meta)
 
@@ -103,6 +113,8 @@ class Desk:
         return self.with_permalinks(found)[0]
 
     def with_permalinks(self, items: list[Ping]) -> list[Ping]:
+        from pingdesk.wp.permalinks import permalinks
+
         links = permalinks(self.blog, {p.post_id for p in items})
         return [replace(p, permalink=links.get(p.post_id)) for p in items]
 
@@ -129,6 +141,8 @@ class Desk:
     ) -> ModerationResult:
         """Moderate pings. ``seen`` maps id -> status the moderator saw; plain ids
         mean 'as they are now' (the CLI); ids that are not pings are ``missing``."""
+        from pingdesk.wp import moderation
+
         if not isinstance(seen, Mapping):
             wanted = list(dict.fromkeys(int(i) for i in seen))
             current = self.statuses(wanted)
@@ -152,12 +166,16 @@ class Desk:
 
     def undo(self, action_id: int | None = None) -> UndoResult:
         """Undo the newest action (an interrupted one included), or the one given."""
+        from pingdesk.wp import undo
+
         if action_id is None:
             return undo.undo(self.blog, self.journal, reporting=self.reporting)
         return undo.undo_entry(self.blog, self.journal, action_id, reporting=self.reporting)
 
     def plan_undo(self, action_id: int | None = None) -> tuple[Entry, list[Item]]:
         """What ``undo`` would reverse, refused as the undo would be; writes nothing."""
+        from pingdesk.wp import undo
+
         return undo.plan(self.blog, self.journal, action_id)
 
     def reconcile(self) -> list[reconcile.Settled]:
@@ -183,11 +201,15 @@ class Desk:
         return self.outbox.count(self.blog.key)
 
     def restore(self, ping_id: int) -> list[int]:
+        from pingdesk.wp import moderation
+
         return moderation.restore(self.blog, self.journal, ping_id)
 
     # -- posts and settings ----------------------------------------------------
 
     def count_posts(self, flt: PostFilter, *, close: bool = True) -> int:
+        from pingdesk.wp import posts
+
         return posts.count_posts(self.blog, flt, closing=close)
 
     def set_ping_status(
@@ -199,6 +221,8 @@ class Desk:
         progress: Progress | None = None,
         should_stop: ShouldStop | None = None,
     ) -> ClosingResult:
+        from pingdesk.wp import posts
+
         return posts.set_ping_status(
             self.blog,
             flt,
@@ -210,30 +234,42 @@ class Desk:
         )
 
     def settings(self) -> DiscussionSettings:
+        from pingdesk.wp import discussion
+
         return discussion.read_settings(self.blog)
 
     def set_settings(
         self, *, new_posts_pings: str | None = None, send_pingbacks: bool | None = None
     ) -> dict[str, tuple[str, str]]:
+        from pingdesk.wp import discussion
+
         return discussion.write_settings(
             self.blog, self.journal, new_posts_pings=new_posts_pings, send_pingbacks=send_pingbacks
         )
 
     def post_overview(self, *, limit: int = 500, search: str | None = None) -> list[PostOverview]:
         """The newest posts with their ping status, pings received and trackbacks waiting."""
+        from pingdesk.wp.post_overview import post_overview
+
         return post_overview(self.blog, limit=limit, search=search)
 
     def effective_ping_status(self, post_id: int) -> tuple[str, str]:
+        from pingdesk.wp import discussion
+
         return discussion.effective_ping_status(self.blog, post_id)
 
     # -- the blog itself -------------------------------------------------------
 
     def sites(self) -> list[NetworkSite]:
         """The sites of this multisite network (none for a single site)."""
+        from pingdesk.wp.connect import list_sites
+
         return list_sites(self.blog)
 
     def count_index(self, change: str | None = None) -> tuple[bool, bool]:
         """pingdesk's opt-in count index: ``change`` 'add' or 'drop'; (present, changed)."""
+        from pingdesk.wp import count_index
+
         changed = False
         if change == "add":
             changed = count_index.add_index(self.blog)

@@ -6,13 +6,16 @@ and undoing — which only stage reports in the outbox — never load the HTTP s
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pingdesk.config import Config
 from pingdesk.wp.akismet_meta import Trail, plugin_active
-from pingdesk.wp.akismet_payload import site_info
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.moderation import Reporting
+
+if TYPE_CHECKING:
+    # Only writing commands report; read-only ones (every open_desk imports this
+    # module) need not load the moderation engine.
+    from pingdesk.wp.moderation import Reporting
 
 KeySource = Literal["config", "wp-config", "option", "none"]
 
@@ -39,4 +42,7 @@ def reporting_for(blog: Blog, config: Config, moderator: str | None = None) -> R
         reports=bool(key),
         status_history=plugin_active(blog),
     )
+    from pingdesk.wp.akismet_payload import site_info
+    from pingdesk.wp.moderation import Reporting
+
     return Reporting(trail, site_info(blog) if key else None)
