@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from pingdesk.cli.args import config_of, where
 from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.output import emit_json
 from pingdesk.cli.session import open_desk
@@ -37,11 +36,9 @@ def register(sub: Subcommands) -> None:
 
 def cmd_self_pings(args: argparse.Namespace) -> int:
     from pingdesk.services import self_pings
-    from pingdesk.services.locate import locate
 
-    target = locate(where(args), config_of(args))
-    files = self_pings.files_of(target.wp_config)
     with open_desk(args, reporting=False) as desk:
+        files = self_pings.files_of(desk.blog.wp_config)
         changed = False
         if args.dry_run and args.action != "status":
             return _dry_run(args, *self_pings.would_change(desk.blog, files, args.action))

@@ -53,8 +53,13 @@ class SelfPingState:
 def files_of(wp_config: Path | None) -> Files | None:
     if wp_config is None:
         return None
-    config = parse_wp_config(wp_config)
-    return Files(wp_config, self_pings.mu_plugin_dir(wp_config, dict(config.constants)))
+    try:
+        constants = dict(parse_wp_config(wp_config).constants)
+    except ConfigError:
+        # Readable enough to connect by (the caller did), not on its own (e.g. Debian's
+        # several config-HOST.php without --url): WordPress's default folders then.
+        constants = {}
+    return Files(wp_config, self_pings.mu_plugin_dir(wp_config, constants))
 
 
 def state(blog: Blog, files: Files | None) -> SelfPingState:

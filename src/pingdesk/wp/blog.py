@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -25,6 +26,9 @@ class Blog:
     site_id: int | None = None
     akismet_key: str | None = None  # WPCOM_API_KEY from wp-config.php, if any
     multisite: bool = False
+    # The wp-config.php it was found by, when there was one: where the blog's files are
+    # (its must-use plugins), for what lives beside the database (self-pings).
+    wp_config: Path | None = None
     _options: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @property

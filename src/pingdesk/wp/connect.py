@@ -670,6 +670,7 @@ def _validate(engine: Engine, target: Target) -> Blog:
         site_id=site_id,
         akismet_key=target.akismet_key,
         multisite=is_network,
+        wp_config=target.wp_config,
     )
 
 

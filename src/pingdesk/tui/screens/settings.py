@@ -56,6 +56,7 @@ class SettingsScreen(JobHost, ModalScreen[None]):
                 yield Switch(id="set-pingbacks", disabled=True)
             yield Label(Text(SETTING_HELP["default_pingback_flag"]), classes="help")
             yield Label("", id="set-old-posts", classes="help", markup=False)
+            yield Label("", id="set-self-pings", classes="help", markup=False)
             yield Label(
                 Text("space toggles · tab moves · ctrl+z undoes · esc closes"), classes="help"
             )
@@ -67,12 +68,23 @@ class SettingsScreen(JobHost, ModalScreen[None]):
     def _load(self) -> None:
         try:
             s = self.pd_app.desk.settings()
+            self_pings = self._self_pings()
         except Exception as exc:
             self.app.call_from_thread(
                 self.notify, f"Could not read settings: {exc}", severity="error"
             )
             return
         self.app.call_from_thread(self._show, s)
+        self.app.call_from_thread(self.query_one("#set-self-pings", Label).update, Text(self_pings))
+
+    def _self_pings(self) -> str:
+        from pingdesk.services import self_pings
+
+        blog = self.pd_app.desk.blog
+        state = self_pings.state(blog, self_pings.files_of(blog.wp_config))
+        hint = "allow" if state.by == "pingdesk" else "stop"
+        tail = f" (`pingdesk self-pings {hint}` changes it)" if state.files_known else ""
+        return f"Self-pings: {state.line()}{tail}."
 
     def _show(self, s: DiscussionSettings) -> None:
         self._loading = True
