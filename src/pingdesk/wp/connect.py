@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, Text, event, inspect, select
+from sqlalchemy import Column, MetaData, Table, Text, bindparam, event, inspect, select, text
 from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -559,15 +559,35 @@ def _check_tables(conn: Connection, target: Target, prefix: str, names: set[str]
                 f"not a WordPress database: {where} has no matching *options and *comments tables"
             )
         raise ConnectError(f"not a WordPress database: no *options/*comments tables in {where}")
-    insp = inspect(conn)
+    columns = _columns_of(conn, [f"{prefix}{short}" for short in REQUIRED_COLUMNS])
     for short, wanted in REQUIRED_COLUMNS.items():
         table = f"{prefix}{short}"
-        have = {c["name"].lower() for c in insp.get_columns(table)}
+        have = columns.get(table, set())
         lacking = [c for c in wanted if c.lower() not in have]
         if lacking:
             raise ConnectError(
                 f"not a WordPress database: table {table} in {where} lacks {', '.join(lacking)}"
             )
+
+
+def _columns_of(conn: Connection, tables: list[str]) -> dict[str, set[str]]:
+    """Lower-case column names per table. On MySQL one information_schema query (every
+    command connects: SQLAlchemy's reflection took a query and ~10 ms per table)."""
+    if conn.dialect.name == "sqlite":
+        insp = inspect(conn)
+        return {t: {c["name"].lower() for c in insp.get_columns(t)} for t in tables}
+    found: dict[str, set[str]] = {t: set() for t in tables}
+    rows = conn.execute(
+        text(
+            "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :tables"
+        ).bindparams(bindparam("tables", expanding=True)),
+        {"tables": tables},
+    )
+    for table, column in rows:
+        if table in found:
+            found[table].add(str(column).lower())
+    return found
 
 
 def _table_names(conn: Connection) -> set[str]:
