@@ -132,3 +132,20 @@ def test_unknown_charset_is_refused_before_connecting(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         target_from_wp_config(path, {}, "test")
     assert exc.value.message == (f"{path}:6: 'klingon' is not a MySQL character set pingdesk knows")
+
+
+def test_tls_is_not_tried_on_this_machine_but_kept_for_remote_servers() -> None:
+    from sqlalchemy.engine import make_url
+
+    from pingdesk.wp.connect import mysql_connect_args
+
+    for local in (
+        "mysql+pymysql://u@127.0.0.1/db",
+        "mysql+pymysql://u@localhost/db?unix_socket=/run/mysqld/mysqld.sock",
+        "mysql+pymysql://u@[::1]/db",
+    ):
+        assert mysql_connect_args(make_url(local))["ssl_disabled"] is True, local
+    assert "ssl_disabled" not in mysql_connect_args(make_url("mysql+pymysql://u@db.example/db"))
+    # TLS asked for in the URL is never switched off.
+    asked = make_url("mysql+pymysql://u@127.0.0.1/db?ssl_ca=/etc/ca.pem")
+    assert "ssl_disabled" not in mysql_connect_args(asked)

@@ -486,12 +486,28 @@ def _sqlite_uri_path(path: Path) -> str:
     return quote(str(path), safe="/")
 
 
-def _mysql_engine(url: URL, collation: str | None = None) -> Engine:
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def mysql_connect_args(url: URL) -> dict[str, Any]:
+    """What PyMySQL is given besides the URL."""
     connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT}
     if url.password is not None:
         # PyMySQL encodes a str password as Latin-1; PHP sends wp-config.php's
         # UTF-8 bytes. Passing bytes makes 'é' in a password work like in WordPress.
         connect_args["password"] = str(url.password).encode("utf-8")
+    local = "unix_socket" in url.query or (url.host or "localhost") in _LOOPBACK_HOSTS
+    if local and not any(k.startswith("ssl") for k in url.query):
+        # PyMySQL >= 2.2 tries TLS on every connection unless told not to, loading the
+        # system's CA bundle each time (~25 ms per command). To a database on this very
+        # machine TLS protects nothing; WordPress's mysqli does not use it either.
+        # A remote server keeps PyMySQL's opportunistic TLS; ?ssl_* in the URL as given.
+        connect_args["ssl_disabled"] = True
+    return connect_args
+
+
+def _mysql_engine(url: URL, collation: str | None = None) -> Engine:
+    connect_args = mysql_connect_args(url)
     engine = create_engine(
         url,
         pool_pre_ping=True,
