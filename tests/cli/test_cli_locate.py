@@ -13,25 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from pingdesk.cli.main import main
 from pingdesk.demo import blog as demo
 from pingdesk.wp import debian
+from tests.support.cli import run
 from tests.support.wpbed import WPSite, mariadb
 from tests.wp.test_bedrock import project
 
 
 @pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+def _own_home(home: Path) -> Path:
+    return home
 
 
 @pytest.mark.parametrize("scheme", ["postgres", "postgresql", "oracle", "mssql+pyodbc"])

@@ -21,36 +21,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from pingdesk.cli.main import main
-from pingdesk.demo import blog as demo
 from tests.support.akismet_fake import FakeAkismet
+from tests.support.cli import run as pd
 
 KEY = "a1b2c3d4e5f6"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for var in ("PINGDESK_DB", "PINGDESK_WP_CONFIG", "PINGDESK_PROFILE", "PINGDESK_PREFIX"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def demo_db(home: Path) -> str:
-    return f"sqlite:///{demo.build(home / 'blog.sqlite')}"
-
-
-def pd(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """pingdesk in-process as a script runs it: (exit code, stdout, stderr)."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_line(err: str) -> bool:

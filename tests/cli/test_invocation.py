@@ -14,29 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pingdesk.cli.main import build_parser, main
+from pingdesk.cli.main import build_parser
 from pingdesk.cli.parser import subcommands
 from pingdesk.demo import blog as demo
-
-
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for var in ("PINGDESK_DB", "PINGDESK_WP_CONFIG", "PINGDESK_PROFILE", "PINGDESK_PREFIX"):
-        monkeypatch.delenv(var, raising=False)
-    return f"sqlite:///{demo.build(tmp_path / 'blog.sqlite')}"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """main() as the console script runs it; argparse's errors end in SystemExit."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
+from tests.support.cli import run
 
 # --------------------------------------------------------------------------- help
 

@@ -20,23 +20,12 @@ from hypothesis import strategies as st
 from wcwidth import width as cells
 
 from pingdesk.cli.main import main
-from pingdesk.demo import blog as demo
+from tests.support.cli import run
 from tests.support.wpbed import seed_pings
 
 # A ping title a moderator in Tokyo, Paris or on a phone would send: wide CJK characters,
 # emoji (one a ZWJ sequence), combining marks (e + U+0301), long enough to need cutting.
 WIDE_TITLE = "東京のブログ 🍣🍜 Café\u0301 naïve 👩\u200d💻 " + "長い題名" * 12
-
-
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.delenv("COLUMNS", raising=False)
-    for var in ("PINGDESK_DB", "PINGDESK_WP_CONFIG", "PINGDESK_PROFILE", "PINGDESK_PREFIX"):
-        monkeypatch.delenv(var, raising=False)
-    path = demo.build(tmp_path / "blog.sqlite")
-    return f"sqlite:///{path}"
 
 
 def newest_pending(db: str) -> int:
@@ -53,15 +42,6 @@ def retitle(db: str, ping_id: int, title: str) -> None:
         conn.execute(
             "UPDATE wp_comments SET comment_author = ? WHERE comment_ID = ?", (title, ping_id)
         )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's own usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- formats ----------------------------------------------------------------------------

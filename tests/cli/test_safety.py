@@ -17,38 +17,7 @@ from typing import Any
 
 import pytest
 
-from pingdesk.cli.main import main
-from pingdesk.demo import blog as demo
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for var in ("PINGDESK_DB", "PINGDESK_WP_CONFIG", "PINGDESK_PROFILE", "PINGDESK_PREFIX"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.delenv("PINGDESK_AKISMET_ENDPOINT", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def blog_file(home: Path) -> Path:
-    return demo.build(home / "blog.sqlite")
-
-
-@pytest.fixture
-def db(blog_file: Path) -> str:
-    return f"sqlite:///{blog_file}"
-
-
-def pd(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.support.cli import run as pd
 
 
 def ids_of(capsys: pytest.CaptureFixture[str], db: str, *filters: str) -> dict[int, str]:
