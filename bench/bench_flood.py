@@ -608,7 +608,7 @@ def run_cli(db: str, total: int, genuine: int, fake: FakeAkismet, timeout: float
     commands = [
         ("verification done", ["verify", "--all-matching"]),
         ("genuine approved", ["approve", "--all-matching", "--check", "linked"]),
-        ("all reports delivered", ["spam", "--all-matching"]),
+        ("all reports delivered", ["spam", "--all-matching", "--yes"]),
     ]
     t0 = time.perf_counter()
     try:

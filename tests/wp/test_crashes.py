@@ -3,7 +3,7 @@ and two Akismet senders at once.
 
 The blog is WordPress-made (5,000 pings by wp_new_comment, a quarter approved, on 25
 posts; an Akismet key in wordpress_api_key, so every spam queues a report). Each run
-works on a fresh copy, runs ``pingdesk spam --all-matching --status all --no-wait`` as
+works on a fresh copy, runs ``pingdesk spam --all-matching --status all --no-wait --yes`` as
 a real process, kills something at a random moment of the action, then opens a Desk
 the normal way (reconciliation runs) and checks what a crash must never break:
 
@@ -60,7 +60,7 @@ from tests.support.wpbed import Bed, mariadb
 pytestmark = [pytest.mark.mariadb, pytest.mark.wordpress]
 
 N = 5000
-SPAM_ALL = ["spam", "--all-matching", "--status", "all", "--no-wait"]
+SPAM_ALL = ["spam", "--all-matching", "--status", "all", "--no-wait", "--yes"]
 
 
 def _seed() -> int:
