@@ -36,9 +36,22 @@ def terminal_width(out: TextIO) -> int | None:
     return None
 
 
+# Below U+0300 (Latin-1 and the Latin extensions, before the combining marks) every
+# printable character takes one cell: accented titles need no table lookup. wcwidth
+# costs ~40 ms to import, paid by every listing that shows a non-ASCII title.
+_NARROW_BELOW = "\u0300"
+_ONE_CELL = frozenset("…")
+
+
+def _narrow(text: str) -> bool:
+    if text.isascii() or max(text) < _NARROW_BELOW:
+        return True
+    return all(c < _NARROW_BELOW or c in _ONE_CELL for c in text)
+
+
 def width(text: str) -> int:
     """Terminal cells ``text`` takes (already cleaned: no control characters)."""
-    if text.isascii():
+    if _narrow(text):
         return len(text)
     from wcwidth import width as wc_width
 
@@ -52,7 +65,7 @@ def cut(text: str, cells: int, ellipsis: str = "…") -> str:
     room = cells - width(ellipsis)
     if room < 0:
         return ellipsis[: max(0, cells)]
-    if text.isascii():
+    if _narrow(text):
         return text[:room] + ellipsis
     from wcwidth import clip
 
