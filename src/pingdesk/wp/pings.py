@@ -599,10 +599,14 @@ def count_pings(blog: Blog) -> Counts:
     """
     c, m = blog.tables.comments, blog.tables.commentmeta
     # Grouped inside each branch: the union then carries a handful of rows, not 300k.
+    # Only the four views' statuses (not post-trashed), grouped in the index's order: with
+    # pingdesk's optional (comment_approved, comment_type, ...) index that is 8 short
+    # ranges, not a scan of the whole index (0.11 s against 0.33 s on 1M comments).
+    views = list(STATUSES.values())
     typed = (
         select(c.c.comment_approved, c.c.comment_type, func.count())
-        .where(c.c.comment_type.in_(["pingback", "trackback"]))
-        .group_by(c.c.comment_type, c.c.comment_approved)
+        .where(c.c.comment_approved.in_(views), c.c.comment_type.in_(["pingback", "trackback"]))
+        .group_by(c.c.comment_approved, c.c.comment_type)
     )
     wm = (
         select(c.c.comment_approved, literal("webmention"), func.count())
