@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pingdesk.services.domains import domain_of, registrable
-from pingdesk.wp.backlinks import Backlink, backlinks
+from pingdesk.wp.backlinks import Backlink, backlinks, post_titles
 from pingdesk.wp.blog import Blog
 from pingdesk.wp.urls import domain_matches, host_of
 
@@ -131,11 +131,14 @@ def report(
         d.add(b)
         p = by_post.get(b.post_id)
         if p is None:
-            p = by_post[b.post_id] = PostLinks(b.post_id, b.post_title)
+            p = by_post[b.post_id] = PostLinks(b.post_id, "")
         p.pings += 1
         p.domains.add(name)
         if b.date_gmt is not None and (p.last is None or b.date_gmt > p.last):
             p.last = b.date_gmt
+    titles = post_titles(blog, by_post)
+    for p in by_post.values():
+        p.title = titles.get(p.post_id, "")
     domains = sorted(by_domain.values(), key=lambda d: (-len(d.posts), -d.pings, d.domain))
     posts = sorted(by_post.values(), key=lambda p: (-len(p.domains), -p.pings, p.post_id))
     return LinksReport(domains, posts, total)
