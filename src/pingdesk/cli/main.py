@@ -22,6 +22,7 @@ from pingdesk import __version__
 from pingdesk.cli import (
     akismet,
     completion,
+    domains,
     history,
     links,
     moderate,
@@ -51,6 +52,7 @@ Handler = Callable[[argparse.Namespace], int]
 # In the order `pingdesk --help` lists them.
 COMMANDS = (
     pings,
+    domains,
     moderate,
     history,
     links,
