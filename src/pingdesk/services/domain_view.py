@@ -33,6 +33,8 @@ class DomainGroup:
     last: datetime | None = None
     self_pings: int = 0
     hosts: set[str] = field(default_factory=set)
+    # The status each ping had when read: a write changes only pings still so.
+    seen: dict[int, str] = field(default_factory=dict)
 
     @property
     def pings(self) -> int:
@@ -40,6 +42,7 @@ class DomainGroup:
 
     def add(self, p: Ping, check: str | None, verdict: str | None) -> None:
         self.ids.append(p.id)
+        self.seen[p.id] = p.status
         self.kinds[p.kind] = self.kinds.get(p.kind, 0) + 1
         self.posts.add(p.post_id)
         key = check or "unchecked"

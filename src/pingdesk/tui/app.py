@@ -234,6 +234,11 @@ class PingdeskApp(App[int]):
 
         self.push_screen(PostsScreen())
 
+    def action_domains(self) -> None:
+        from pingdesk.tui.screens.domains import DomainsScreen
+
+        self.push_screen(DomainsScreen(self.main.filter()))
+
     def action_links(self) -> None:
         from pingdesk.tui.screens.links import LinksScreen
 

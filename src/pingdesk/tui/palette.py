@@ -21,6 +21,7 @@ class PingdeskCommands(Provider):
         cmds: list[tuple[str, Callable[[], object], str]] = [
             ("Close pings on posts", app.action_close_pings, "Close (or open) pings on many posts"),
             ("Discussion settings", app.action_settings, "Pings on new posts, sending pingbacks"),
+            ("Domains", app.action_domains, "This view grouped by source domain"),
             ("Posts", app.action_posts, "Ping status, pings received, send pings"),
             ("Who links to you", app.action_links, "Approved pings by source domain"),
             ("Theme", app.action_change_theme, "Change the colour theme"),

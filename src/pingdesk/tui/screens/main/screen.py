@@ -212,6 +212,14 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
             tooltip="Discussion settings for pings",
         ),
         Binding(
+            "o",
+            "domains",
+            "Domains",
+            show=False,
+            id="main.domains",
+            tooltip="This view grouped by source domain; act on a whole domain",
+        ),
+        Binding(
             "p",
             "posts",
             "Posts",
@@ -289,6 +297,9 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
 
     def action_close_pings(self) -> None:
         self.pd_app.action_close_pings()
+
+    def action_domains(self) -> None:
+        self.pd_app.action_domains()
 
     def action_posts(self) -> None:
         self.pd_app.action_posts()

@@ -1,0 +1,185 @@
+"""The domain view: the queue's current view grouped by source domain, largest first.
+The moderation keys act on every ping of the domain under the cursor (destructive ones
+ask first); enter opens the domain's pings in the usual table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from pingdesk.services.words import plural
+from pingdesk.textsafe import clean
+from pingdesk.tui.jobs import Job, JobHost
+from pingdesk.tui.screens.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from pingdesk.services.domain_view import DomainGroup
+    from pingdesk.tui.app import PingdeskApp
+    from pingdesk.wp.moderation import ModerationResult
+    from pingdesk.wp.pings import PingFilter
+
+MAX_ROWS = 2000
+ASK_FIRST = {"spam", "trash"}
+VERBS = {"approve": "Approve", "unapprove": "Unapprove", "spam": "Spam", "trash": "Trash"}
+
+
+def _counts(values: dict[str, int]) -> str:
+    return " ".join(f"{k}:{n}" for k, n in sorted(values.items(), key=lambda kv: -kv[1])) or "-"
+
+
+class DomainsScreen(JobHost, Screen[None]):
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", tooltip="Back to the queue"),
+        Binding("enter", "open", "Its pings", tooltip="This domain's pings in the queue"),
+        Binding("a", "act('approve')", "Approve", tooltip="Approve every ping of the domain"),
+        Binding("u", "act('unapprove')", "Unapprove", show=False, tooltip="Unapprove them"),
+        Binding("s", "act('spam')", "Spam", tooltip="Mark every ping of the domain as spam"),
+        Binding("d", "act('trash')", "Trash", tooltip="Trash every ping of the domain"),
+        Binding("z", "undo", "Undo", tooltip="Undo the last action"),
+        Binding("ctrl+r", "reload", "Reload", show=False, tooltip="Group the view again"),
+    ]
+    DEFAULT_CSS = """
+    DomainsScreen #domains-title { padding: 0 1; text-style: bold; }
+    DomainsScreen #domains-status { padding: 0 1; color: $text-muted; }
+    DomainsScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, flt: PingFilter) -> None:
+        super().__init__()
+        self.flt = flt
+        self._groups: dict[str, DomainGroup] = {}
+
+    @property
+    def pd_app(self) -> PingdeskApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        title = f"Domains — {self.flt.status} pings by source domain"
+        yield Label(Text(title), id="domains-title")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="domains")
+        yield Label(Text("reading…"), id="domains-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.add_column(Text("DOMAIN"), key="domain")
+        table.add_column(Text("PINGS", justify="right"), key="pings")
+        table.add_column(Text("POSTS", justify="right"), key="posts")
+        table.add_column(Text("CHECKS"), key="checks")
+        table.add_column(Text("AKISMET"), key="akismet")
+        table.add_column(Text("LAST"), key="last")
+        table.focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="domains", exit_on_error=False)
+    def _load(self) -> None:
+        from pingdesk.services.domain_view import group_by_domain
+
+        try:
+            groups = group_by_domain(self.pd_app.desk, self.flt)
+        except Exception as exc:
+            self.app.call_from_thread(self._say, f"Could not group the view: {exc}")
+            return
+        self.app.call_from_thread(self._show, groups)
+
+    def _show(self, groups: list[DomainGroup]) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        keep = self.current
+        table.clear()
+        self._groups = {g.domain: g for g in groups}
+        for g in groups[:MAX_ROWS]:
+            table.add_row(
+                Text(clean(g.domain) + (" (self)" if g.self_pings else "")),
+                Text(str(g.pings), justify="right"),
+                Text(str(len(g.posts)), justify="right"),
+                Text(_counts(g.checks)),
+                Text(_counts(g.akismet)),
+                Text(f"{g.last:%Y-%m-%d}" if g.last else "-"),
+                key=g.domain,
+            )
+        if keep in self._groups and table.row_count:
+            table.move_cursor(row=table.get_row_index(keep))
+        total = sum(g.pings for g in groups)
+        self._say(
+            f"{plural(len(groups), 'domain')}, {plural(total, 'ping')} · enter: its pings · "
+            "a/s/d: approve, spam, trash all of it · z: undo"
+        )
+
+    def _say(self, text: str) -> None:
+        self.query_one("#domains-status", Label).update(Text(text))
+
+    @property
+    def current(self) -> str | None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return str(key) if key else None
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        name = self.current
+        if name is None or name.startswith("("):
+            return
+        self.dismiss(None)
+        text = f"domain:{name}"
+        self.pd_app.main.show_query(self.flt.status, text)
+
+    def action_act(self, action: str) -> None:
+        group = self._groups.get(self.current or "")
+        if group is None:
+            return
+        if action in ASK_FIRST:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._submit(action, group)
+
+            question = f"{VERBS[action]} all {plural(group.pings, 'ping')} from {group.domain}?"
+            self.app.push_screen(ConfirmScreen(clean(question)), answered)
+        else:
+            self._submit(action, group)
+
+    def _submit(self, action: str, group: DomainGroup) -> None:
+        desk = self.pd_app.desk
+        seen = dict(group.seen)
+
+        def run(job: Job) -> ModerationResult:
+            return desk.act(action, seen, progress=job.progress, should_stop=job.should_stop)
+
+        def done(result: ModerationResult) -> None:
+            skipped = len(seen) - len(result.changed)
+            tail = f"; {plural(skipped, 'ping')} skipped" if skipped else ""
+            done_n = plural(len(result.changed), "ping")
+            self.notify(f"{VERBS[action]}: {done_n} of {clean(group.domain)}{tail}. z undoes.")
+            self.pd_app.main.action_reload()
+            self._load()
+
+        def failed(exc: BaseException) -> None:
+            self.notify(f"{VERBS[action]} failed: {exc}", severity="error")
+            self._load()
+
+        label = f"{VERBS[action]} {group.domain}"
+        self.pd_app.runner.submit(
+            Job(label, run, on_done=done, on_error=failed, long=len(seen) > 1000), owner=self
+        )
+
+    def action_undo(self) -> None:
+        self.pd_app.main.action_undo()
+        self.set_timer(0.5, self._load)
+
+    def action_reload(self) -> None:
+        self._say("reading…")
+        self._load()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
