@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,9 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{demo.build(tmp_path_factory.mktemp('hygiene') / 'blog.sqlite')}"
 
 
-def loaded(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
+def probe(tmp_path: Path, *argv: str) -> dict[str, Any]:
+    """Run pingdesk with ``argv`` in a fresh interpreter: its exit code, the top-level
+    packages it imported ("modules") and its own modules ("ours")."""
     env = {
         "PATH": "/usr/bin:/bin",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -48,8 +51,12 @@ def loaded(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
         timeout=60,
         check=False,
     )
-    last = done.stdout.strip().splitlines()[-1]
-    data = json.loads(last)
+    data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return data
+
+
+def loaded(tmp_path: Path, *argv: str) -> tuple[int, set[str]]:
+    data = probe(tmp_path, *argv)
     return int(data["code"]), set(data["modules"])
 
 
@@ -107,21 +114,7 @@ def test_help_loads_no_database_network_or_ui_library(tmp_path: Path) -> None:
 def test_reading_loads_no_writing_engine(tmp_path: Path, db: str, argv: list[str]) -> None:
     """Moderation, undo, settings and posts load when a command writes: a script reading
     the queue pays for none of them."""
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "PYTHONPATH": ":".join(p for p in sys.path if p),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, "--db", db, *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    data = json.loads(done.stdout.strip().splitlines()[-1])
+    data = probe(tmp_path, "--db", db, *argv)
     assert data["code"] == 0
     writing = {
         "pingdesk.wp.moderation",

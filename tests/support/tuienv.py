@@ -65,3 +65,12 @@ class Env:
 
     def ids(self, status: str = "pending", **kw: Any) -> list[int]:
         return self.desk.ids(PingFilter(status=status, **kw))
+
+
+async def until(pilot: Any, check: Any, rounds: int = 300, step: float = 0.02) -> None:
+    """Let the app run until ``check()`` is true (at most ``rounds`` × ``step`` seconds)."""
+    for _ in range(rounds):
+        if check():
+            return
+        await pilot.pause(step)
+    raise AssertionError(f"never true: {check}")

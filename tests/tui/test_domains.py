@@ -12,14 +12,7 @@ from pingdesk.tui.app import PingdeskApp
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.domains import DomainsScreen
 from tests.support.blogdata import NOW, PingSpec, default_pings, sqlite_desk
-
-
-async def _until(pilot: Any, check: Any, rounds: int = 300) -> None:
-    for _ in range(rounds):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never true: {check}")
+from tests.support.tuienv import until
 
 
 async def test_spam_a_whole_domain_then_undo(tmp_path: Path) -> None:
@@ -39,26 +32,26 @@ async def test_spam_a_whole_domain_then_undo(tmp_path: Path) -> None:
     app = PingdeskApp(desk, now=NOW, refresh_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("o")
-        await _until(pilot, lambda: isinstance(app.screen, DomainsScreen))
+        await until(pilot, lambda: isinstance(app.screen, DomainsScreen))
         screen = app.screen
         table: DataTable[Any] = screen.query_one(DataTable)
-        await _until(pilot, lambda: table.row_count > 0)
+        await until(pilot, lambda: table.row_count > 0)
         first = [str(c) for c in table.get_row_at(0)]
         assert first[:2] == ["spam.example", "4"]  # spam.example, a. and www.b. as one
 
         await pilot.press("s")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await _until(pilot, lambda: set(statuses().values()) == {"spam"})
-        await _until(pilot, lambda: "spam.example" not in [str(c) for c in table.get_row_at(0)])
+        await until(pilot, lambda: set(statuses().values()) == {"spam"})
+        await until(pilot, lambda: "spam.example" not in [str(c) for c in table.get_row_at(0)])
 
         await pilot.press("z")
-        await _until(pilot, lambda: set(statuses().values()) == {"0"})
+        await until(pilot, lambda: set(statuses().values()) == {"0"})
 
-        await _until(
+        await until(
             pilot, lambda: table.row_count > 0 and str(table.get_row_at(0)[0]) == "spam.example"
         )
         table.move_cursor(row=0)  # the cursor stayed on the domain it was on
         await pilot.press("enter")
-        await _until(pilot, lambda: app.screen is app.main)
+        await until(pilot, lambda: app.screen is app.main)
         assert app.main.query_.domain == "spam.example" and app.main.view == "pending"

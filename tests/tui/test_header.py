@@ -11,6 +11,7 @@ import pytest
 from pingdesk.tui.app import PingdeskApp
 from pingdesk.tui.widgets.header import matching
 from tests.support.blogdata import NOW, sqlite_desk
+from tests.support.tuienv import until
 
 
 def test_matching_words() -> None:
@@ -22,14 +23,6 @@ def test_matching_words() -> None:
 
 def _header(app: PingdeskApp) -> str:
     return str(app.main.header.render())
-
-
-async def _until(pilot: Any, check: Any, rounds: int = 100) -> None:
-    for _ in range(rounds):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never true: {check}")
 
 
 async def test_filtered_view_says_reading_then_how_many_match(
@@ -49,7 +42,7 @@ async def test_filtered_view_says_reading_then_how_many_match(
     app = PingdeskApp(desk, now=NOW, refresh_interval=None)
     async with app.run_test(size=(120, 30)) as pilot:
         release.set()
-        await _until(pilot, lambda: app.main.matches is not None)
+        await until(pilot, lambda: app.main.matches is not None)
         pending = app.main.matches
         assert pending is not None and pending > 0
         assert "reading…" not in _header(app)
@@ -57,26 +50,26 @@ async def test_filtered_view_says_reading_then_how_many_match(
         desk.ids = slow_ids  # type: ignore[method-assign]
         # While the whole list is read, the header says so.
         await pilot.press("slash", *"domain:spam.example", "enter")
-        await _until(pilot, lambda: len(app.main.table.ids) == 1)  # the first page
+        await until(pilot, lambda: len(app.main.table.ids) == 1)  # the first page
         assert app.main.matches is None
         assert "filter: domain:spam.example — reading…" in _header(app)
         release.set()
-        await _until(pilot, lambda: app.main.matches is not None)
+        await until(pilot, lambda: app.main.matches is not None)
         assert app.main.matches == len(app.main.table.ids) == 2
         assert "— 2 match" in _header(app)
         # An unfiltered view still being read says so too.
         release.clear()
         await pilot.press("slash", "ctrl+u", "enter")
-        await _until(pilot, lambda: len(app.main.table.ids) == 1)
+        await until(pilot, lambda: len(app.main.table.ids) == 1)
         assert app.main.matches is None
         assert "— reading…" in _header(app)
         release.set()
-        await _until(pilot, lambda: app.main.matches == pending)
+        await until(pilot, lambda: app.main.matches == pending)
         assert "reading…" not in _header(app)
         # Marks go through the screen's state to the header.
         await pilot.press("x")
-        await _until(pilot, lambda: app.main.marked == 1)
+        await until(pilot, lambda: app.main.marked == 1)
         assert "1 marked" in _header(app)
         await pilot.press("escape")
-        await _until(pilot, lambda: app.main.marked == 0)
+        await until(pilot, lambda: app.main.marked == 0)
         assert "marked" not in _header(app)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from textual.widgets import DataTable, Label
 
 from pingdesk.tui.app import PingdeskApp
 from pingdesk.tui.screens.links import LinksScreen, sparkline
 from tests.support.blogdata import NOW, PingSpec, default_pings, sqlite_desk
+from tests.support.tuienv import until
 
 
 def test_sparkline_scales_to_the_busiest_month() -> None:
@@ -19,14 +19,6 @@ def test_sparkline_scales_to_the_busiest_month() -> None:
     line = sparkline({"2026-12": 8, "2026-11": 4, "2026-01": 1, "2025-12": 50}, now)
     assert len(line) == 12
     assert line[-1] == "█" and line[-2] == "▄" and line[0] == "▁"  # 2025-12 is out of range
-
-
-async def _until(pilot: Any, check: Any, rounds: int = 200) -> None:
-    for _ in range(rounds):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never true: {check}")
 
 
 async def test_links_screen_lists_domains_and_opens_one(tmp_path: Path) -> None:
@@ -39,9 +31,9 @@ async def test_links_screen_lists_domains_and_opens_one(tmp_path: Path) -> None:
     app = PingdeskApp(desk, now=NOW, refresh_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("l")
-        await _until(pilot, lambda: isinstance(app.screen, LinksScreen))
+        await until(pilot, lambda: isinstance(app.screen, LinksScreen))
         table = app.screen.query_one(DataTable)
-        await _until(pilot, lambda: table.row_count == 3)
+        await until(pilot, lambda: table.row_count == 3)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         # delta.example first: two posts (reach), then the one-post domains.
         assert rows[0][:3] == ["delta.example", "2", "2"]
@@ -50,7 +42,7 @@ async def test_links_screen_lists_domains_and_opens_one(tmp_path: Path) -> None:
         assert "3 domains" in status and "4 approved pings" in status
 
         await pilot.press("enter")
-        await _until(pilot, lambda: app.screen is app.main)
-        await _until(pilot, lambda: app.main.table.row_count == 2)
+        await until(pilot, lambda: app.screen is app.main)
+        await until(pilot, lambda: app.main.table.row_count == 2)
         assert app.main.view == "approved"
         assert app.main.query_.domain == "delta.example"

@@ -20,14 +20,7 @@ from pingdesk.tui.columns.verify import VerifyColumn
 from pingdesk.tui.screens.ask import AskScreen
 from pingdesk.tui.screens.posts import PostsScreen
 from tests.support.blogdata import NOW, sqlite_desk
-
-
-async def _until(pilot: Any, check: Any, rounds: int = 300) -> None:
-    for _ in range(rounds):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never true: {check}")
+from tests.support.tuienv import until
 
 
 class _Receiver:
@@ -68,25 +61,25 @@ async def test_posts_screen_shows_changes_and_sends(tmp_path: Path) -> None:
     posts = desk.blog.tables.posts
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("p")
-        await _until(pilot, lambda: isinstance(app.screen, PostsScreen))
+        await until(pilot, lambda: isinstance(app.screen, PostsScreen))
         screen = app.screen
         table: DataTable[Any] = screen.query_one(DataTable)
-        await _until(pilot, lambda: table.row_count == 3)
+        await until(pilot, lambda: table.row_count == 3)
         # Post 2: pending trackback + pingback, an approved trackback (spam/trash not counted).
         assert _row(table, "2")[1:4] == ["Second post", "open", "1·2·0"]
 
         table.move_cursor(row=table.get_row_index("2"))
         await pilot.press("c")
-        await _until(pilot, lambda: _row(table, "2")[2] == "closed")
+        await until(pilot, lambda: _row(table, "2")[2] == "closed")
         with desk.blog.engine.connect() as conn:
             status = conn.execute(select(posts.c.ping_status).where(posts.c.ID == 2)).scalar()
         assert status == "closed"
 
         await pilot.press("t")
-        await _until(pilot, lambda: isinstance(app.screen, AskScreen))
+        await until(pilot, lambda: isinstance(app.screen, AskScreen))
         await pilot.press(*receiver.url)
         await pilot.press("enter")
-        await _until(pilot, lambda: receiver.got)
+        await until(pilot, lambda: receiver.got)
         (sent,) = receiver.got
         assert sent["title"] == ["Second post"] and sent["blog_name"] == ["Test Blog"]
         assert sent["url"][0].endswith("?p=2")
@@ -95,9 +88,9 @@ async def test_posts_screen_shows_changes_and_sends(tmp_path: Path) -> None:
             with desk.blog.engine.connect() as conn:
                 return str(conn.execute(select(posts.c.pinged).where(posts.c.ID == 2)).scalar())
 
-        await _until(pilot, lambda: pinged() == f"\n{receiver.url}")
+        await until(pilot, lambda: pinged() == f"\n{receiver.url}")
 
         await pilot.press("enter")
-        await _until(pilot, lambda: app.screen is app.main)
+        await until(pilot, lambda: app.screen is app.main)
         assert app.main.query_.post_id == 2 and app.main.view == "pending"
     receiver.httpd.shutdown()

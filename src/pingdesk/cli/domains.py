@@ -9,45 +9,32 @@ pingdesk spam --all-matching --domain DOMAIN  # (acts on the same pings)
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import add_filter_args, ping_filter
-from pingdesk.cli.formats import Field, Fields, add_format_args, output
+from pingdesk.cli.formats import Field, Fields, add_format_args, attr_field, day, output
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
+from pingdesk.services.words import tally
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
     from pingdesk.services.domain_view import DomainGroup
 
 
-def _day(when: datetime | None) -> str:
-    return f"{when:%Y-%m-%d}" if when else "-"
-
-
-def _counts(values: dict[str, int]) -> str:
-    return " ".join(f"{k}:{n}" for k, n in sorted(values.items(), key=lambda kv: -kv[1])) or "-"
-
-
-def _attr(name: str, attr: str | None = None, **kw: Any) -> Field[Any]:
-    return Field(name, attrgetter(attr or name), **kw)
-
-
 FIELDS: Fields[DomainGroup] = Fields(
     [
-        _attr("domain", flex=True),
-        _attr("pings", cut=False),
-        Field("kinds", lambda g: dict(g.kinds), text=lambda g: _counts(g.kinds)),
+        attr_field("domain", flex=True),
+        attr_field("pings", cut=False),
+        Field("kinds", lambda g: dict(g.kinds), text=lambda g: tally(g.kinds)),
         Field("posts", lambda g: sorted(g.posts), text=lambda g: len(g.posts)),
         Field("hosts", lambda g: sorted(g.hosts), text=lambda g: len(g.hosts)),
-        Field("checks", lambda g: dict(g.checks), text=lambda g: _counts(g.checks)),
-        Field("akismet", lambda g: dict(g.akismet), text=lambda g: _counts(g.akismet)),
-        _attr("first_seen", "first", text=lambda g: _day(g.first)),
-        _attr("last_seen", "last", text=lambda g: _day(g.last)),
-        _attr("self_pings", cut=False),
-        _attr("ids"),
+        Field("checks", lambda g: dict(g.checks), text=lambda g: tally(g.checks)),
+        Field("akismet", lambda g: dict(g.akismet), text=lambda g: tally(g.akismet)),
+        attr_field("first_seen", "first", text=lambda g: day(g.first)),
+        attr_field("last_seen", "last", text=lambda g: day(g.last)),
+        attr_field("self_pings", cut=False),
+        attr_field("ids"),
     ],
     table=["domain", "pings", "posts", "checks", "akismet", "last_seen"],
     default=[

@@ -41,6 +41,18 @@ class Field(Generic[R]):
     flex: bool = False
 
 
+def attr_field(name: str, attr: str | None = None, **kw: Any) -> Field[Any]:
+    """A field read from the record's attribute ``attr`` (default: ``name``)."""
+    from operator import attrgetter
+
+    return Field(name, attrgetter(attr or name), **kw)
+
+
+def day(when: Any) -> str:
+    """A date as the tables show it: 2026-12-03, or '-'."""
+    return f"{when:%Y-%m-%d}" if when else "-"
+
+
 class Fields(Generic[R]):
     """The fields of one command's records, and which of them each format shows."""
 

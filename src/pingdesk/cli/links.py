@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import config_of
-from pingdesk.cli.formats import Field, Fields, add_format_args, output
+from pingdesk.cli.formats import Field, Fields, add_format_args, attr_field, day, output
 from pingdesk.cli.moderate import add_dry_run
 from pingdesk.cli.output import Progress, emit_json
 from pingdesk.cli.session import open_desk
@@ -55,29 +54,21 @@ def register(sub: Subcommands) -> None:
     p.set_defaults(func=cmd_links)
 
 
-def _day(when: datetime | None) -> str:
-    return f"{when:%Y-%m-%d}" if when else "-"
-
-
-def _attr(name: str, attr: str | None = None, **kw: Any) -> Field[Any]:
-    return Field(name, attrgetter(attr or name), **kw)
-
-
 # --json (no --fields) is the report: {"pings", "domains": [...], "posts": [...]}; the
 # other formats give the records of --by, with the JSON names of the report's objects.
 DOMAIN_FIELDS: Fields[DomainLinks] = Fields(
     [
-        _attr("domain", flex=True),
-        _attr("pings", cut=False),
+        attr_field("domain", flex=True),
+        attr_field("pings", cut=False),
         Field("posts", lambda d: sorted(d.posts), text=lambda d: len(d.posts)),
         Field("kinds", lambda d: dict(d.kinds)),
-        _attr("first_seen", "first", text=lambda d: _day(d.first)),
-        _attr("last_seen", "last", text=lambda d: _day(d.last)),
-        _attr("checked", cut=False),
-        _attr("still_linking", "standing", cut=False),
+        attr_field("first_seen", "first", text=lambda d: day(d.first)),
+        attr_field("last_seen", "last", text=lambda d: day(d.last)),
+        attr_field("checked", cut=False),
+        attr_field("still_linking", "standing", cut=False),
         Field("checks", lambda d: d.to_json()["checks"]),
-        _attr("last_check"),
-        _attr("last_checked_at"),
+        attr_field("last_check"),
+        attr_field("last_checked_at"),
         Field("per_month", lambda d: dict(sorted(d.months.items()))),
         Field(
             "verified",
@@ -104,11 +95,11 @@ DOMAIN_FIELDS: Fields[DomainLinks] = Fields(
 
 POST_FIELDS: Fields[PostLinks] = Fields(
     [
-        _attr("post_id", cut=False),
-        _attr("title", flex=True),
-        _attr("pings", cut=False),
+        attr_field("post_id", cut=False),
+        attr_field("title", flex=True),
+        attr_field("pings", cut=False),
         Field("domains", lambda p: sorted(p.domains), text=lambda p: len(p.domains)),
-        _attr("last_seen", "last", text=lambda p: _day(p.last)),
+        attr_field("last_seen", "last", text=lambda p: day(p.last)),
         Field(
             "linked_from",
             lambda p: ", ".join(sorted(p.domains)[:5]) + (" …" if len(p.domains) > 5 else ""),

@@ -7,7 +7,7 @@ view names the CLI and the TUI both use: pending, approved, spam, trash).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from pingdesk.errors import UsageError
@@ -117,3 +117,9 @@ def journal_lines(entries: Sequence[tuple[Entry, Item]]) -> list[str]:
         tail = " (undone)" if entry.state == "undone" else ""
         out.append(f"{at}  pingdesk {entry.action}: {old} → {new}{tail}")
     return out
+
+
+def tally(values: Mapping[str, int]) -> str:
+    """'spam:12 ham:3', largest first; '-' for none (table cells of counted things)."""
+    ordered = sorted(values.items(), key=lambda kv: -kv[1])
+    return " ".join(f"{k}:{n}" for k, n in ordered) or "-"

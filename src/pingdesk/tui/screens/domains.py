@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from pingdesk.services.words import plural
+from pingdesk.services.words import plural, tally
 from pingdesk.textsafe import clean
 from pingdesk.tui.jobs import Job, JobHost
 from pingdesk.tui.screens.confirm import ConfirmScreen
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 MAX_ROWS = 2000
 ASK_FIRST = {"spam", "trash"}
 VERBS = {"approve": "Approve", "unapprove": "Unapprove", "spam": "Spam", "trash": "Trash"}
-
-
-def _counts(values: dict[str, int]) -> str:
-    return " ".join(f"{k}:{n}" for k, n in sorted(values.items(), key=lambda kv: -kv[1])) or "-"
 
 
 class DomainsScreen(JobHost, Screen[None]):
@@ -98,8 +94,8 @@ class DomainsScreen(JobHost, Screen[None]):
                 Text(clean(g.domain) + (" (self)" if g.self_pings else "")),
                 Text(str(g.pings), justify="right"),
                 Text(str(len(g.posts)), justify="right"),
-                Text(_counts(g.checks)),
-                Text(_counts(g.akismet)),
+                Text(tally(g.checks)),
+                Text(tally(g.akismet)),
                 Text(f"{g.last:%Y-%m-%d}" if g.last else "-"),
                 key=g.domain,
             )
