@@ -15,22 +15,28 @@ from pingdesk.cli.args import add_filter_args, ping_filter
 from pingdesk.cli.formats import Field, Fields, add_format_args, attr_field, day, output
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
-from pingdesk.services.words import tally
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
     from pingdesk.services.domain_view import DomainGroup
 
 
+def _tally(values: dict[str, int]) -> str:
+    # services.words loads the database layer: only when a table is printed, not at --help.
+    from pingdesk.services.words import tally
+
+    return tally(values)
+
+
 FIELDS: Fields[DomainGroup] = Fields(
     [
         attr_field("domain", flex=True),
         attr_field("pings", cut=False),
-        Field("kinds", lambda g: dict(g.kinds), text=lambda g: tally(g.kinds)),
+        Field("kinds", lambda g: dict(g.kinds), text=lambda g: _tally(g.kinds)),
         Field("posts", lambda g: sorted(g.posts), text=lambda g: len(g.posts)),
         Field("hosts", lambda g: sorted(g.hosts), text=lambda g: len(g.hosts)),
-        Field("checks", lambda g: dict(g.checks), text=lambda g: tally(g.checks)),
-        Field("akismet", lambda g: dict(g.akismet), text=lambda g: tally(g.akismet)),
+        Field("checks", lambda g: dict(g.checks), text=lambda g: _tally(g.checks)),
+        Field("akismet", lambda g: dict(g.akismet), text=lambda g: _tally(g.akismet)),
         attr_field("first_seen", "first", text=lambda g: day(g.first)),
         attr_field("last_seen", "last", text=lambda g: day(g.last)),
         attr_field("self_pings", cut=False),
