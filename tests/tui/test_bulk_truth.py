@@ -17,7 +17,7 @@ from pingdesk.tui.app import PingdeskApp
 from pingdesk.tui.columns.base import Columns
 from pingdesk.wp.pings import Ping, PingFilter
 from tests.support.blogdata import NOW, sqlite_desk
-from tests.tui.test_header import _until
+from tests.support.tuienv import until
 
 
 class RecordingColumn:
@@ -68,14 +68,14 @@ async def test_verify_view_starts_before_the_id_list_is_read(
     column = RecordingColumn()
     app = PingdeskApp(desk, now=NOW, refresh_interval=None, columns=Columns(verify=column))
     async with app.run_test(size=(120, 30)) as pilot:
-        await _until(pilot, lambda: len(app.main.table.ids) == 1)  # first page only
+        await until(pilot, lambda: len(app.main.table.ids) == 1)  # first page only
         assert app.main.table.partial
         await pilot.press("V")
         await pilot.pause(0.1)
         notes = [str(n.message) for n in app._notifications]
         assert not any("Still reading" in n for n in notes), notes
         release.set()
-        await _until(pilot, lambda: sorted(column.asked) == sorted(everything))
+        await until(pilot, lambda: sorted(column.asked) == sorted(everything))
     assert len(calls) >= 2  # the snapshot's read and the job's own
 
 
@@ -96,22 +96,22 @@ async def test_marked_action_takes_rows_out_chunk_by_chunk(tmp_path: Path) -> No
     desk.act = chunked_act  # type: ignore[method-assign]
     app = PingdeskApp(desk, now=NOW, refresh_interval=None)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _until(pilot, lambda: not app.main.table.partial and app.main.table.ids)
+        await until(pilot, lambda: not app.main.table.partial and app.main.table.ids)
         before = app.main.counts
         assert before is not None
         await pilot.press("X", "A")
         # Mid-job: some rows are gone, not all, and the job is still running.
-        await _until(pilot, lambda: 0 < len(app.main.table.ids) < len(pending), rounds=200)
+        await until(pilot, lambda: 0 < len(app.main.table.ids) < len(pending), rounds=200)
         assert app.runner.busy
-        await _until(pilot, lambda: not app.runner.busy, rounds=400)
-        await _until(pilot, lambda: app.main.table.ids == [])
+        await until(pilot, lambda: not app.runner.busy, rounds=400)
+        await until(pilot, lambda: app.main.table.ids == [])
 
         # Exact when the job ends: nothing pending is left, in the header too.
         def pending_in_header() -> int | None:
             counts = app.main.counts
             return None if counts is None else sum(counts.by_status["pending"].values())
 
-        await _until(pilot, lambda: pending_in_header() == 0, rounds=200)
+        await until(pilot, lambda: pending_in_header() == 0, rounds=200)
         assert sum(before.by_status["pending"].values()) == len(pending)
     assert desk.ids(PingFilter(status="pending")) == []
 
@@ -122,7 +122,7 @@ async def test_keys_typed_right_after_enter_reach_the_queue_not_the_filter(
     desk = sqlite_desk(tmp_path)
     app = PingdeskApp(desk, now=NOW, refresh_interval=None)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _until(pilot, lambda: not app.main.table.partial and app.main.table.ids)
+        await until(pilot, lambda: not app.main.table.partial and app.main.table.ids)
         # All queued at once, as a paste or a fast typist sends them.
         await pilot.press("slash")  # the filter is open; the rest comes in one burst
         keys = [
@@ -131,7 +131,7 @@ async def test_keys_typed_right_after_enter_reach_the_queue_not_the_filter(
         ]
         for key, char in [*keys, ("enter", "\r"), ("X", "X")]:
             app.post_message(events.Key(key, char))
-        await _until(pilot, lambda: app.main.query_.text != "", rounds=200)
+        await until(pilot, lambda: app.main.query_.text != "", rounds=200)
         await settle_keys(pilot)
         # The X did not land in the filter; the queue got it (marked, or "again in a moment").
         assert app.main.query_.text == "domain:spam.example"
