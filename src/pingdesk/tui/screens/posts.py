@@ -68,11 +68,12 @@ class PostsScreen(JobHost, Screen[None]):
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
         table.add_column(Text("ID", justify="right"), key="id")
-        table.add_column(Text("TITLE"), key="title")
+        # Titles are long; at 80 columns the date must still show.
+        table.add_column(Text("TITLE"), key="title", width=30)
         table.add_column(Text("PINGS"), key="pings")
         table.add_column(Text("PB·TB·WM"), key="received")
         table.add_column(Text("WAITING", justify="right"), key="waiting")
-        table.add_column(Text("DATE"), key="date")
+        table.add_column(Text("DATE"), key="date", width=10)
         table.focus()
         self._load()
 
@@ -95,10 +96,12 @@ class PostsScreen(JobHost, Screen[None]):
         for p in rows:
             effective = p.effective.split(" (")[0]
             style = "green" if effective == "open" else "dim"
+            # "closed (older than 14 days)": the old-post rule, said in the status line.
+            shown = "closed·old" if p.effective.startswith("closed (") else p.effective
             table.add_row(
                 Text(str(p.id), justify="right"),
                 Text(clean(p.title, max_len=200) or "(no title)"),
-                Text(p.effective, style=style),
+                Text(shown, style=style),
                 Text(received_text(p)),
                 Text(str(p.to_ping or ""), justify="right"),
                 Text(f"{p.date_gmt:%Y-%m-%d}" if p.date_gmt else "-"),
@@ -108,8 +111,8 @@ class PostsScreen(JobHost, Screen[None]):
             table.move_cursor(row=table.get_row_index(str(keep)))
         what = f" with '{self._search}' in the title" if self._search else ""
         self._say(
-            f"{plural(len(rows), 'post')}{what} (newest {LIMIT} at most) · enter: its pings · "
-            "o/c: open/close · s: send pings · t: trackback"
+            f"{plural(len(rows), 'post')}{what} (newest {LIMIT} at most) · closed·old: closed by "
+            "the old-post rule · enter: its pings · o/c: open/close · s: send · t: trackback"
         )
 
     def _say(self, text: str) -> None:
