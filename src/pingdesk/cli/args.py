@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from pingdesk.cli.refs import ping_ref
 from pingdesk.errors import UsageError
 
 if TYPE_CHECKING:
@@ -43,8 +44,22 @@ def add_global_options(parser: argparse.ArgumentParser, *, after_command: bool =
     )
     g.add_argument("--db", metavar="URL", default=default, help="mysql://... or sqlite:///...")
     g.add_argument("--prefix", default=default, help="table prefix (wp_)")
-    g.add_argument("--profile", default=default, help="saved profile")
+    g.add_argument(
+        "--profile", default=default, help="saved profile (a,b,c: their pings as one queue)"
+    )
+    g.add_argument(
+        "--all-profiles",
+        action="store_true",
+        default=default if after_command else False,
+        help="every saved profile's pings as one queue",
+    )
     g.add_argument("--site", default=default, help="multisite: id or domain/path")
+    g.add_argument(
+        "--network",
+        action="store_true",
+        default=default if after_command else False,
+        help="multisite: every live site's pings as one queue",
+    )
     g.add_argument(
         "--url", default=default, help="the site's address, as WP-CLI's (Debian's config-HOST.php)"
     )
@@ -127,7 +142,7 @@ def ping_filter(args: argparse.Namespace) -> PingFilter:
 
 def add_selection_args(p: argparse.ArgumentParser, *, default_status: str = "pending") -> None:
     """Ping IDs, or --all-matching with the list filters."""
-    p.add_argument("ids", nargs="*", type=int, metavar="ID")
+    p.add_argument("ids", nargs="*", type=ping_ref, metavar="ID")
     p.add_argument(
         "--all-matching", action="store_true", help="act on every ping the filters match"
     )

@@ -172,7 +172,7 @@ class Output(Generic[R]):
         else:
             self.write([[record]], out=out)
 
-    def write_ids(self, ids: Sequence[int], *, out: TextIO | None = None) -> None:
+    def write_ids(self, ids: Sequence[int | str], *, out: TextIO | None = None) -> None:
         """``--format ids`` / ``count`` when the command has the ids alone."""
         out = out or sys.stdout
         if self.format == "count":

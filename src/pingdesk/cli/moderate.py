@@ -216,6 +216,9 @@ def _refuse_live_delete(current: dict[int, str]) -> None:
 
 def cmd_moderate(args: argparse.Namespace) -> int:
     from pingdesk.cli.confirm import confirm
+    from pingdesk.cli.outcomes import naming
+    from pingdesk.cli.refs import resolve
+    from pingdesk.services.fleet import Fleet
     from pingdesk.services.words import past
     from pingdesk.wp.moderation import APPLICABLE
     from pingdesk.wp.pings import STATUS_NAMES
@@ -223,11 +226,13 @@ def cmd_moderate(args: argparse.Namespace) -> int:
     check_selection(args, args.action)
     as_json = wants_json(args)
     with open_desk(args, reporting=not args.dry_run) as desk:
+        if isinstance(desk, Fleet):
+            naming.set(desk.ref)
         missing: list[int] = []
         if args.all_matching:
             seen = {p.id: p.status for p in desk.each(ping_filter(args))}
         else:
-            wanted = list(dict.fromkeys(args.ids))
+            wanted = list(dict.fromkeys(resolve(desk, args.ids)))
             seen = desk.statuses(wanted)
             missing = [i for i in wanted if i not in seen]
         if args.action == "delete" and not args.force:
@@ -253,7 +258,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
 def _dry_run(
     args: argparse.Namespace, current: dict[int, str], missing: list[int], *, as_json: bool
 ) -> int:
-    from pingdesk.cli.outcomes import of_plan
+    from pingdesk.cli.outcomes import json_id, of_plan
 
     plan = of_plan(args.action, current, missing)
     if as_json:
@@ -261,9 +266,11 @@ def _dry_run(
             {
                 "action": args.action,
                 "dry_run": True,
-                "would_change": sorted(plan.changed),
-                "not_applicable": sorted(x.id for x in plan.left if x.outcome == "skipped"),
-                "not_found": missing,
+                "would_change": [json_id(i) for i in sorted(plan.changed)],
+                "not_applicable": [
+                    json_id(i) for i in sorted(x.id for x in plan.left if x.outcome == "skipped")
+                ],
+                "not_found": [json_id(i) for i in missing],
                 "outcomes": plan.to_json(),
             }
         )

@@ -8,12 +8,27 @@ WordPress's names (pending, approved, spam, trash), never its codes ('0', '1').
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pingdesk.wp.moderation import ModerationResult
+
+# How a ping is named: '#48' on one blog; across blogs the command sets 'site:48'.
+naming: ContextVar[Callable[[int], str] | None] = ContextVar("naming", default=None)
+
+
+def name(i: int) -> str:
+    named = naming.get()
+    return named(i) if named else f"#{i}"
+
+
+def json_id(i: int) -> int | str:
+    named = naming.get()
+    return named(i) if named else i
+
 
 # A summary names at most this many ids; --format json has them all.
 MAX_NAMED = 10
@@ -80,7 +95,7 @@ class Outcomes:
             return out
         each = max(1, MAX_NAMED // len(groups))
         for label, items in groups.items():
-            named = ", ".join(f"#{x.id}" for x in items[:each])
+            named = ", ".join(name(x.id) for x in items[:each])
             more = ", …" if len(items) > each else ""
             out.append(f"{label}: {named}{more}")
         out.append("(--format json lists every ping's outcome)")
@@ -94,12 +109,12 @@ class Outcomes:
         done = "would-change" if self.verb.startswith("would") else "changed"
         rows: list[dict[str, Any]] = []
         for i in self.changed:
-            row: dict[str, Any] = {"id": i, "outcome": done}
+            row: dict[str, Any] = {"id": json_id(i), "outcome": done}
             if i in self.moves:
                 row["from"], row["to"] = self.moves[i]
             rows.append(row)
         rows.extend(
-            {"id": x.id, "outcome": x.outcome, "reason": x.label, "message": x.sentence}
+            {"id": json_id(x.id), "outcome": x.outcome, "reason": x.label, "message": x.sentence}
             for x in self.left
         )
         return rows
@@ -108,8 +123,8 @@ class Outcomes:
 def no_such_pings(ids: Sequence[int]) -> str:
     """The one line for 'none of these ids is a ping here'."""
     if len(ids) == 1:
-        return f"no ping #{ids[0]} on this blog"
-    named = ", ".join(f"#{i}" for i in ids[:MAX_NAMED])
+        return f"no ping {name(ids[0])} on this blog"
+    named = ", ".join(name(i) for i in ids[:MAX_NAMED])
     more = f", … ({len(ids):,} ids)" if len(ids) > MAX_NAMED else ""
     return f"no such pings on this blog: {named}{more}"
 
@@ -117,11 +132,11 @@ def no_such_pings(ids: Sequence[int]) -> str:
 def _skipped(i: int, reason: str) -> Left:
     # Grouped by the reason's head: "spam; approve applies to pending pings" -> "spam".
     label = reason.split(";")[0].split(" (")[0]
-    return Left(i, "skipped", label, f"#{i} is {reason}")
+    return Left(i, "skipped", label, f"{name(i)} is {reason}")
 
 
 def _missing(ids: Sequence[int]) -> list[Left]:
-    return [Left(i, "missing", NO_SUCH_PING, f"no ping #{i}") for i in ids]
+    return [Left(i, "missing", NO_SUCH_PING, f"no ping {name(i)}") for i in ids]
 
 
 def of_result(res: ModerationResult) -> Outcomes:
@@ -132,11 +147,14 @@ def of_result(res: ModerationResult) -> Outcomes:
     left = [_skipped(i, reason) for i, reason in res.skipped]
     for c in res.conflicts:
         if c.actual is None:
-            label, sentence = "deleted meanwhile", f"#{c.id} was deleted by someone else meanwhile"
+            label, sentence = (
+                "deleted meanwhile",
+                f"{name(c.id)} was deleted by someone else meanwhile",
+            )
         else:
             label = "changed meanwhile"
             sentence = (
-                f"#{c.id} was changed by someone else meanwhile (now "
+                f"{name(c.id)} was changed by someone else meanwhile (now "
                 f"{status_phrase(c.actual)}); left alone"
             )
         left.append(Left(c.id, "conflict", label, sentence))

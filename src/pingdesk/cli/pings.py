@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 from pingdesk.cli.args import add_filter_args, ping_filter
 from pingdesk.cli.formats import Field, Fields, add_format_args, output
 from pingdesk.cli.output import emit_json
+from pingdesk.cli.refs import ping_ref
 from pingdesk.cli.session import open_desk
 from pingdesk.errors import EXIT_OK
 from pingdesk.textsafe import clean, html_text
 
 if TYPE_CHECKING:
     from pingdesk.cli.args import Subcommands
+    from pingdesk.services.fleet import Fleet
     from pingdesk.wp.pings import Ping
     from pingdesk.wp.verify_meta import VerifyResult
 
@@ -46,7 +48,7 @@ def register(sub: Subcommands) -> None:
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="one ping in full")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=ping_ref, help="ID, or SITE:ID across blogs")
     add_format_args(p, SHOW_FIELDS)
     p.set_defaults(func=cmd_show)
 
@@ -80,6 +82,10 @@ def _ping_json(p: Ping, result: VerifyResult | None) -> dict[str, Any]:
     return data
 
 
+def _ref(p: Ping) -> str:
+    return f"{p.site}:{p.comment_id}" if p.site else str(p.id)
+
+
 def _field(name: str, attr: str, **kw: Any) -> Field[Row]:
     return Field(name, lambda row: getattr(row[0], attr), **kw)
 
@@ -103,7 +109,8 @@ JSON_FIELDS = [
 
 LIST_FIELDS: Fields[Row] = Fields(
     [
-        _field("id", "id", cut=False),
+        Field("id", lambda row: row[0].comment_id, text=lambda row: _ref(row[0]), cut=False),
+        _field("site", "site"),
         _field("post_id", "post_id", cut=False),
         _field("type", "kind"),
         _field("status", "status_name"),
@@ -156,6 +163,7 @@ COUNT_FIELDS: Fields[dict[str, Any]] = Fields(
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from pingdesk.cli.refs import shown
     from pingdesk.services.evidence import verify_results
     from pingdesk.services.readahead import read_ahead
 
@@ -165,7 +173,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_desk(args, reporting=False) as desk:
         if out.format in ("ids", "count"):
             # The ids alone, in the list's order: one query on the index, no rows built.
-            out.write_ids(desk.ids(flt)[:limit])
+            out.write_ids(shown(desk, desk.ids(flt)[:limit]))
             return EXIT_OK
 
         def rows() -> Iterator[list[Row]]:
@@ -185,8 +193,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     from pingdesk.wp.verify_meta import META_KEY as VERIFY_META_KEY
 
     out = output(args)
+    from pingdesk.cli.refs import resolve
+
     with open_desk(args, reporting=False) as desk:
-        p = desk.ping(args.id)
+        p = desk.ping(resolve(desk, [args.id])[0])
         history = desk.history(p.id)
         check = evidence.verify_results(desk, [p.id]).get(p.id)
         akismet = evidence.akismet_info(desk, [p.id]).get(p.id)
@@ -265,11 +275,46 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_counts(args: argparse.Namespace) -> int:
     out = output(args)
+    from pingdesk.services.fleet import Fleet
+
     with open_desk(args, reporting=False) as desk:
+        if isinstance(desk, Fleet):
+            return _fleet_counts(out, desk)
         data = desk.counts().to_json()
     if out.is_default_json:
         emit_json(data)  # the documented shape: an object by status, then by type
         return EXIT_OK
     rows = [{"status": s, **data[s], "total": sum(data[s].values())} for s in data]
     out.write([rows])
+    return EXIT_OK
+
+
+def _fleet_counts(out: Any, desk: Fleet) -> int:
+    """Counts across blogs: the totals by status and type, and each blog's."""
+    per = desk.seat_counts()
+    total = desk.counts().to_json()
+    sites = []
+    for seat in desk.seats:
+        c = per.get(seat.no)
+        row: dict[str, Any] = {
+            "site": seat.name,
+            "blog_id": seat.blog.site_id if seat.blog else None,
+        }
+        if c is None:
+            row["error"] = seat.error or "not read"
+        else:
+            row |= {s: c.total(s) for s in ("pending", "approved", "spam", "trash")}
+        sites.append(row)
+    if out.is_default_json or out.format in ("json", "jsonl"):
+        emit_json(total | {"sites": sites})
+        return EXIT_OK
+    rows = [{"status": s, **total[s], "total": sum(total[s].values())} for s in total]
+    out.write([rows])
+    waiting = [s for s in sites if s.get("pending")]
+    print(f"{len(waiting):,} of {len(sites):,} sites have pending pings")
+    for s in sorted(waiting, key=lambda s: -int(s["pending"]))[:20]:
+        print(f"  {clean(s['site'])}: {s['pending']:,} pending")
+    for s in sites:
+        if "error" in s:
+            print(f"  {clean(s['site'])}: {clean(s['error'])}")
     return EXIT_OK

@@ -32,13 +32,20 @@ def open_desk(
     first write fails with one line naming the journal and how to move it.
     """
     from pingdesk.config import journal_path
-    from pingdesk.services.locate import open_desk as open_blog
+    from pingdesk.services.locate import open_queue
     from pingdesk.store.journal import Journal
 
     journal = Journal.open(journal_path())
     try:
         with _unwritable_journal(journal):
-            desk = open_blog(where(args), config_of(args), journal, reporting=reporting)
+            desk = open_queue(
+                where(args),
+                config_of(args),
+                journal,
+                reporting=reporting,
+                network=bool(getattr(args, "network", False)),
+                all_profiles=bool(getattr(args, "all_profiles", False)),
+            )
             for settled in desk.settled:
                 print(f"pingdesk: {settled.line()}; `pingdesk undo` reverts it", file=sys.stderr)
             _note_unsettled(desk)

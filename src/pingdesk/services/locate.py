@@ -20,6 +20,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pingdesk.config import Config, Environment, Profile, load_config
 from pingdesk.errors import ConfigError, PingdeskError, UsageError
@@ -38,6 +39,10 @@ from pingdesk.wp.connect import (
 )
 from pingdesk.wp.schema import validate_prefix
 from pingdesk.wp.wpconfig import find_wp_config
+
+if TYPE_CHECKING:
+    from pingdesk.wp.blog import Blog
+    from pingdesk.wp.moderation import Reporting
 
 NOT_FOUND_MESSAGE = (
     "no WordPress found: pass --wp-config PATH or --db URL (or run inside a WordPress folder)"
@@ -191,6 +196,76 @@ def open_desk(where: Where, config: Config, journal: Journal, *, reporting: bool
         desk.reporting = reporting_for(blog, config, login or None)
     desk.reconcile()
     return desk
+
+
+def profile_names(where: Where, config: Config, *, all_profiles: bool = False) -> list[str]:
+    """The saved profiles one queue takes: ``--all-profiles``, or ``--profile a,b,c``;
+    [] for one blog."""
+    if all_profiles:
+        if not config.profiles:
+            raise ConfigError("--all-profiles: no profiles saved (pingdesk profile add NAME …)")
+        return sorted(config.profiles)
+    names = [n.strip() for n in (where.profile or "").split(",") if n.strip()]
+    if len(names) <= 1:
+        return []
+    for name in names:
+        config.profile(name)  # unknown names fail here, before anything is opened
+    return list(dict.fromkeys(names))
+
+
+def open_queue(
+    where: Where,
+    config: Config,
+    journal: Journal,
+    *,
+    reporting: bool = True,
+    network: bool = False,
+    all_profiles: bool = False,
+) -> Desk:
+    """The Desk a front end works on: one blog, every live site of its network
+    (``network``), or several profiles as one queue (a Fleet, services.fleet)."""
+    from pingdesk.services import fleet
+
+    login = config.moderator.login or ""
+
+    def report(blog: Blog) -> Reporting:
+        return reporting_for(blog, config, login or None)
+
+    names = profile_names(where, config, all_profiles=all_profiles)
+    if names:
+        if network:
+            raise UsageError("--network takes one blog's network, not several profiles")
+        return _open_profiles(names, where, config, journal, reporting=reporting)
+    if network:
+        if where.site:
+            raise UsageError("--network shows every site; leave out --site")
+        main = open_desk(where, config, journal, reporting=False)
+        try:
+            return fleet.network_fleet(main, make_reporting=report if reporting else None)
+        except BaseException:
+            main.close()
+            raise
+    return open_desk(where, config, journal, reporting=reporting)
+
+
+def _open_profiles(
+    names: list[str], where: Where, config: Config, journal: Journal, *, reporting: bool
+) -> Desk:
+    """Each profile opened at once in its own thread: one that cannot be reached
+    (a server down, a wrong password) is kept with its error, not waited for in turn."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pingdesk.services import fleet
+
+    def one(name: str) -> tuple[str, Desk | None, str | None]:
+        try:
+            return name, open_desk(Where(profile=name), config, journal, reporting=reporting), None
+        except PingdeskError as exc:
+            return name, None, exc.message
+
+    with ThreadPoolExecutor(fleet.CONCURRENCY) as pool:
+        opened = list(pool.map(one, names))
+    return fleet.blogs_fleet(opened, journal, moderator=config.moderator.login or "")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -539,6 +539,31 @@ class Journal:
                 (blog,),
             ).fetchone()
         return self._entry(row) if row else None
+
+    # -- a queue across blogs (a network's sites, several profiles) ----------------
+    # One journal holds every blog's actions; these ask about a set of blogs at once
+    # instead of one query per site of a 10,000-site network.
+
+    def blogs_unresolved(self) -> set[str]:
+        """Blogs with actions still pending whose pingdesk is gone."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT blog, owner FROM actions WHERE state = 'pending'"
+            ).fetchall()
+        return {str(b) for b, owner in rows if not owner_alive(owner)}
+
+    def entries_among(self, blogs: Collection[str], limit: int = 50) -> list[Entry]:
+        """The newest actions on any of these blogs."""
+        wanted, found = set(blogs), []
+        with self._lock:
+            cur = self._db.execute(f"SELECT {_ACTION_COLS} FROM actions ORDER BY id DESC")
+            for row in cur:
+                entry = self._entry(row)
+                if entry.blog in wanted:
+                    found.append(entry)
+                    if len(found) >= limit:
+                        break
+        return found
 
     def _item(self, r: Sequence[Any]) -> Item:
         return Item(

@@ -57,9 +57,24 @@ def status_code(name: str) -> str | None:
     raise UsageError(f"unknown status {name!r}: use pending, approved, spam, trash or all")
 
 
+# A queue across blogs (a network's sites, several profiles) keys each row by the
+# blog's number in the queue and its comment id in one int, so the table, marks and
+# selections work as they do for one blog. Comment ids stay far below 2**40.
+KEY_SHIFT = 40
+
+
+def queue_key(no: int, comment_id: int) -> int:
+    return (no << KEY_SHIFT) | comment_id
+
+
+def split_key(key: int) -> tuple[int, int]:
+    """(the blog's number in the queue, its comment id); number 0 for one blog."""
+    return key >> KEY_SHIFT, key & ((1 << KEY_SHIFT) - 1)
+
+
 @dataclass(frozen=True)
 class Ping:
-    id: int
+    id: int  # comment_ID, or a queue_key in a queue across blogs
     post_id: int
     kind: str
     comment_type: str
@@ -82,6 +97,16 @@ class Ping:
     is_self: bool
     permalink: str | None = None
     meta: dict[str, list[str]] = field(default_factory=dict)
+    site: str | None = None  # which blog, in a queue across blogs
+
+    @property
+    def comment_id(self) -> int:
+        return split_key(self.id)[1]
+
+    @property
+    def ref(self) -> str:
+        """How the moderator names it: '#12', or 'news:12' across blogs."""
+        return f"{self.site}:{self.comment_id}" if self.site else f"#{self.id}"
 
     @property
     def status_name(self) -> str:
@@ -93,8 +118,9 @@ class Ping:
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of `pingdesk list --json`."""
-        return {
-            "id": self.id,
+        site = {"site": self.site} if self.site else {}
+        return site | {
+            "id": self.comment_id,
             "post_id": self.post_id,
             "type": self.kind,
             "status": self.status_name,
@@ -521,32 +547,42 @@ def ping_ids(blog: Blog, flt: PingFilter) -> list[int]:
     WordPress's (comment_approved, comment_date_gmt) index) and the webmentions
     (found through their meta): an OR of the two makes MariaDB scan the table.
     """
-    c, m = blog.tables.comments, blog.tables.commentmeta
     if flt.needs_post_filter:
         return [p.id for p in iter_pings(blog, flt)]
+    parts = id_selects(blog, flt)
     with blog.engine.connect() as conn:
-        if flt.kind != "all":
-            q = select(c.c.comment_ID).where(*where_clauses(blog, flt)).order_by(*_order(blog))
-            return [int(i) for (i,) in conn.execute(q)]
-        base = where_clauses(blog, flt, with_kind=False)
-        typed = select(c.c.comment_ID, c.c.comment_date_gmt).where(
-            c.c.comment_type.in_(["pingback", "trackback"]), *base
-        )
-        wm_meta = m.alias("wm")  # the filters' own EXISTS on commentmeta must not correlate
-        wm = (
-            select(c.c.comment_ID, c.c.comment_date_gmt)
-            .select_from(wm_meta.join(c, c.c.comment_ID == wm_meta.c.comment_id))
-            .where(
-                wm_meta.c.meta_key == WEBMENTION_PROTOCOL[0],
-                wm_meta.c.meta_value == WEBMENTION_PROTOCOL[1],
-                c.c.comment_type.not_in(["pingback", "trackback"]),
-                *base,
-            )
-        )
-        u = union_all(typed, wm).subquery()
+        if len(parts) == 1:
+            return [int(i) for (i, _) in conn.execute(parts[0].order_by(*_order(blog)))]
+        u = union_all(*parts).subquery()
         q2 = select(u.c.comment_ID).order_by(u.c.comment_date_gmt.desc(), u.c.comment_ID.desc())
         # A webmention with two protocol rows would appear twice; keep the first.
         return list(dict.fromkeys(int(i) for (i,) in conn.execute(q2)))
+
+
+def id_selects(blog: Blog, flt: PingFilter) -> list[Select[Any]]:
+    """SELECTs of (comment_ID, comment_date_gmt) whose UNION ALL is the view's pings
+    (a webmention with two protocol rows comes twice). Not for filters that need
+    Python after SQL (``flt.needs_post_filter``). The network queue unions these
+    over many sites' tables."""
+    c, m = blog.tables.comments, blog.tables.commentmeta
+    if flt.kind != "all":
+        return [select(c.c.comment_ID, c.c.comment_date_gmt).where(*where_clauses(blog, flt))]
+    base = where_clauses(blog, flt, with_kind=False)
+    typed = select(c.c.comment_ID, c.c.comment_date_gmt).where(
+        c.c.comment_type.in_(["pingback", "trackback"]), *base
+    )
+    wm_meta = m.alias("wm")  # the filters' own EXISTS on commentmeta must not correlate
+    wm = (
+        select(c.c.comment_ID, c.c.comment_date_gmt)
+        .select_from(wm_meta.join(c, c.c.comment_ID == wm_meta.c.comment_id))
+        .where(
+            wm_meta.c.meta_key == WEBMENTION_PROTOCOL[0],
+            wm_meta.c.meta_value == WEBMENTION_PROTOCOL[1],
+            c.c.comment_type.not_in(["pingback", "trackback"]),
+            *base,
+        )
+    )
+    return [typed, wm]
 
 
 def get_pings(blog: Blog, ids: Iterable[int], *, with_meta: bool = False) -> list[Ping]:
@@ -591,7 +627,13 @@ class Counts:
 
 
 def count_pings(blog: Blog) -> Counts:
-    """Counts per status x kind in one grouped query.
+    """Counts per status x kind in one grouped query (see ``count_selects``)."""
+    with blog.engine.connect() as conn:
+        return counts_of(conn.execute(union_all(*count_selects(blog))))
+
+
+def count_selects(blog: Blog) -> list[Select[Any]]:
+    """SELECTs of (comment_approved, kind, count) whose UNION ALL counts the pings.
 
     Pingbacks and trackbacks are found by comment_type, webmentions through
     their protocol meta (an indexed lookup), joined with UNION ALL so neither
@@ -618,13 +660,17 @@ def count_pings(blog: Blog) -> Counts:
         )
         .group_by(c.c.comment_approved)
     )
-    q = union_all(typed, wm)
+    return [typed, wm]
+
+
+def counts_of(rows: Iterable[Sequence[Any]]) -> Counts:
+    """Counts from (comment_approved, kind, count) rows; statuses outside the views
+    (post-trashed) are left out."""
     by_status: dict[str, dict[str, int]] = {s: dict.fromkeys(KINDS, 0) for s in STATUSES}
-    with blog.engine.connect() as conn:
-        names = {code: name for name, code in STATUSES.items()}  # views, not post-trashed
-        for status, kind, n in conn.execute(q):
-            name = names.get(status)
-            if name is None:
-                continue
-            by_status[name][kind] = by_status[name].get(kind, 0) + int(n)
+    names = {code: name for name, code in STATUSES.items()}
+    for status, kind, n in rows:
+        name = names.get(status)
+        if name is None:
+            continue
+        by_status[name][kind] = by_status[name].get(kind, 0) + int(n)
     return Counts(by_status)
