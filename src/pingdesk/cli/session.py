@@ -46,6 +46,9 @@ def open_desk(
                 network=bool(getattr(args, "network", False)),
                 all_profiles=bool(getattr(args, "all_profiles", False)),
             )
+            for seat in getattr(desk, "seats", ()):
+                if seat.error:  # a queue across blogs goes on without it
+                    print(f"pingdesk: {seat.title}: {seat.error}; left out", file=sys.stderr)
             for settled in desk.settled:
                 print(f"pingdesk: {settled.line()}; `pingdesk undo` reverts it", file=sys.stderr)
             _note_unsettled(desk)

@@ -66,6 +66,15 @@ class Desk:
 
     # -- reading ---------------------------------------------------------------
 
+    def ref(self, ping_id: int) -> str:
+        """How the moderator names a ping: '#48' (across blogs: 'site:48')."""
+        return f"#{ping_id}"
+
+    @property
+    def across_blogs(self) -> bool:
+        """One queue over several blogs (services.fleet), with a site column."""
+        return False
+
     def info(self) -> BlogInfo:
         o = self.blog.options(["blogname", "home"])
         return BlogInfo(

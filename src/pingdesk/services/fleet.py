@@ -96,10 +96,14 @@ class Fleet(Desk):
     def key(self, seat: Seat, comment_id: int) -> int:
         return queue_key(seat.no, comment_id)
 
-    def ref(self, key: int) -> str:
+    def ref(self, ping_id: int) -> str:
         """How the moderator names a row: 'SITE:ID'."""
-        no, cid = split_key(key)
+        no, cid = split_key(ping_id)
         return f"{self.seat(no).name}:{cid}"
+
+    @property
+    def across_blogs(self) -> bool:
+        return True
 
     def parse_ref(self, text: str) -> int:
         """'site:id' (site by name or blog id) → the row's key."""
@@ -408,6 +412,19 @@ class Fleet(Desk):
         engines = {id(s.blog.engine): s.blog.engine for s in self.seats if s.blog is not None}
         for engine in engines.values():
             engine.dispose()
+
+
+def per_seat(desk: Desk, keys: Iterable[int]) -> list[tuple[Desk, dict[int, int]]]:
+    """(blog's desk, {comment id: row key}) for each blog these rows are on: a Fleet's
+    seats, or the desk itself with ids as keys. What works on one blog at a time
+    (verification, Akismet) runs over this."""
+    if not isinstance(desk, Fleet):
+        return [(desk, {int(k): int(k) for k in keys})]
+    out: list[tuple[Desk, dict[int, int]]] = []
+    for no, cids in desk._split(keys).items():
+        seat = desk.seat(no)
+        out.append((desk.desk_of(seat), {cid: queue_key(no, cid) for cid in cids}))
+    return out
 
 
 def network_fleet(

@@ -219,18 +219,38 @@ class PingdeskApp(App[int]):
 
     # -- app-wide actions (also in the command palette) ------------------------------
 
+    def one_blog_only(self, what: str) -> bool:
+        """Posts, discussion settings and who-links-to-you belong to one blog: across
+        blogs they would silently act on the first one, so they say so instead."""
+        if not self.desk.across_blogs:
+            return False
+        self.notify(
+            f"{what} belong to one blog: open it alone (pingdesk --site N, or --profile NAME).",
+            severity="warning",
+        )
+        return True
+
     def action_close_pings(self) -> None:
         from pingdesk.tui.screens.closing import ClosePingsScreen
+
+        if self.one_blog_only("Closing pings on posts"):
+            return
 
         self.push_screen(ClosePingsScreen())
 
     def action_settings(self) -> None:
         from pingdesk.tui.screens.settings import SettingsScreen
 
+        if self.one_blog_only("Discussion settings"):
+            return
+
         self.push_screen(SettingsScreen())
 
     def action_posts(self) -> None:
         from pingdesk.tui.screens.posts import PostsScreen
+
+        if self.one_blog_only("Posts"):
+            return
 
         self.push_screen(PostsScreen())
 
@@ -241,6 +261,9 @@ class PingdeskApp(App[int]):
 
     def action_links(self) -> None:
         from pingdesk.tui.screens.links import LinksScreen
+
+        if self.one_blog_only("Who links to you"):
+            return
 
         self.push_screen(LinksScreen())
 

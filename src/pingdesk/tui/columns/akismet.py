@@ -8,11 +8,13 @@ service records the way the plugin does.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pingdesk.progress import Progress, ShouldStop
 from pingdesk.services import akismet, evidence
 from pingdesk.services.akismet import AkismetSettings, CheckOutcome
 from pingdesk.services.desk import Desk
+from pingdesk.services.fleet import per_seat
 from pingdesk.wp.pings import Ping
 
 
@@ -26,10 +28,15 @@ class AkismetColumn:
         self.settings = settings
 
     def values(self, desk: Desk, pings: Sequence[Ping]) -> dict[int, str]:
-        return evidence.akismet_values(desk, [p.id for p in pings])
+        out: dict[int, str] = {}
+        for blog_desk, keys in per_seat(desk, [p.id for p in pings]):
+            found = evidence.akismet_values(blog_desk, list(keys))
+            out.update((keys[i], v) for i, v in found.items())
+        return out
 
     def details(self, desk: Desk, ping: Ping) -> list[str]:
-        return evidence.akismet_lines(desk, ping)
+        [(blog_desk, keys)] = per_seat(desk, [ping.id])
+        return evidence.akismet_lines(blog_desk, replace(ping, id=next(iter(keys))))
 
     def run(
         self,
@@ -39,19 +46,29 @@ class AkismetColumn:
         progress: Progress | None = None,
         should_stop: ShouldStop | None = None,
     ) -> str:
-        def on_result(_: CheckOutcome, done: int, total: int) -> None:
-            if progress is not None:
-                progress(done, total)
+        # Across blogs each blog's pings are checked with that blog's own site data.
+        parts = per_seat(desk, ids)
+        total, base = len(ids), 0
+        lines = []
+        for blog_desk, keys in parts:
 
-        summary = akismet.run_sync(
-            akismet.check(
-                desk.blog,
-                ids,
-                settings=self.settings,
-                moderator=desk.moderator or None,
-                on_result=on_result,
-                cancel=should_stop,
-                journal=desk.journal,
+            def on_result(_: CheckOutcome, done: int, _total: int, base: int = base) -> None:
+                if progress is not None:
+                    progress(base + done, total)
+
+            summary = akismet.run_sync(
+                akismet.check(
+                    blog_desk.blog,
+                    list(keys),
+                    settings=self.settings,
+                    moderator=blog_desk.moderator or None,
+                    on_result=on_result,
+                    cancel=should_stop,
+                    journal=blog_desk.journal,
+                )
             )
-        )
-        return summary.line()
+            base += len(keys)
+            lines.append(summary.line())
+            if should_stop is not None and should_stop():
+                break
+        return "; ".join(lines)

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pingdesk.progress import Progress, ShouldStop
 from pingdesk.services import evidence, verify
 from pingdesk.services.desk import Desk
+from pingdesk.services.fleet import per_seat
 from pingdesk.services.verify import VerifySettings
 from pingdesk.wp.pings import Ping
+from pingdesk.wp.verify_meta import VerifyResult
 
 
 class VerifyColumn:
@@ -28,12 +30,16 @@ class VerifyColumn:
         return self.settings
 
     def values(self, desk: Desk, pings: Sequence[Ping]) -> dict[int, str]:
-        return {
-            i: r.result for i, r in evidence.verify_results(desk, [p.id for p in pings]).items()
-        }
+        out: dict[int, str] = {}
+        for blog_desk, keys in per_seat(desk, [p.id for p in pings]):
+            found = evidence.verify_results(blog_desk, list(keys))
+            out.update((keys[i], r.result) for i, r in found.items())
+        return out
 
     def details(self, desk: Desk, ping: Ping) -> list[str]:
-        return evidence.verify_lines(evidence.verify_results(desk, [ping.id]).get(ping.id))
+        [(blog_desk, keys)] = per_seat(desk, [ping.id])
+        [cid] = keys
+        return evidence.verify_lines(evidence.verify_results(blog_desk, [cid]).get(cid))
 
     def run(
         self,
@@ -43,15 +49,28 @@ class VerifyColumn:
         progress: Progress | None = None,
         should_stop: ShouldStop | None = None,
     ) -> str:
-        pings = desk.pings(ids)
-        results = verify.verify(
-            desk,
-            pings,
-            self._settings_for(desk),
-            progress=progress,
-            should_stop=should_stop,
-        )
+        # Across blogs (a network, several profiles) each blog's pings are verified
+        # and recorded on that blog, one blog after the other.
+        todo = [(d, d.pings(list(keys))) for d, keys in per_seat(desk, ids)]
+        total = sum(len(p) for _, p in todo)
+        results: list[VerifyResult] = []
+        for blog_desk, pings in todo:
+            base = len(results)
+
+            def step(done: int, _: int, base: int = base) -> None:
+                if progress is not None:
+                    progress(base + done, total)
+
+            results += verify.verify(
+                blog_desk,
+                pings,
+                self._settings_for(blog_desk),
+                progress=step,
+                should_stop=should_stop,
+            )
+            if should_stop is not None and should_stop():
+                break
         text = evidence.summarize(results)
-        if len(results) < len(pings):
-            text += f" (stopped; {len(pings) - len(results):,} not verified)"
+        if len(results) < total:
+            text += f" (stopped; {total - len(results):,} not verified)"
         return text

@@ -46,7 +46,7 @@ def detail_text(
     p = d.ping
     t = Text(no_wrap=False, overflow="fold")
     title = one_line(display_title(p.kind, p.author, p.content), 1000)
-    t.append(f"#{p.id} ", style="bold")
+    t.append(f"{safe(p.ref)} ", style="bold")
     t.append(f"{p.kind} · {STATUS_NAMES.get(p.status, safe(p.status))}", style="italic")
     if p.is_self:
         t.append(" · self-ping", style="bold")

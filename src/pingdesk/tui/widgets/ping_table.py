@@ -33,7 +33,7 @@ from pingdesk.services.words import format_age
 from pingdesk.textsafe import one_line
 from pingdesk.tui.messages import CursorMoved, LoadFailed, RowsLoaded, TableChanged
 from pingdesk.tui.views import KIND_BADGES, display_title
-from pingdesk.wp.pings import Ping
+from pingdesk.wp.pings import Ping, split_key
 
 CACHE_ROWS = 4096
 FETCH_BEFORE = 40
@@ -69,12 +69,17 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-def layout(width: int, extras: Sequence[tuple[str, str, int]]) -> list[Column]:
+def layout(
+    width: int, extras: Sequence[tuple[str, str, int]], *, sites: bool = False
+) -> list[Column]:
     """Column widths for a terminal ``width`` cells wide; title takes what is left.
-    Below 100 cells the optional columns and the self flag get narrow."""
+    Below 100 cells the optional columns and the self flag get narrow. ``sites``: a
+    queue across blogs, with the site each ping is on."""
     narrow = width < 100
     # Cursor '>' and mark '*' are characters, not only styles: NO_COLOR keeps no reverse.
     fixed = [Column("mark", "  ", 2), Column("kind", "  ", 2)]
+    if sites:
+        fixed.append(Column("site", "site", 8 if narrow else 14))
     tail = [Column("age", "age", 4)]
     tail.append(Column("self", "S", 1) if narrow else Column("self", "self", 4))
     for key, header, w in extras:
@@ -82,7 +87,7 @@ def layout(width: int, extras: Sequence[tuple[str, str, int]]) -> list[Column]:
             w = min(w, 7)
             header = header[:w]
         tail.append(Column(key, header, w))
-    gaps = 2 + 2 + len(tail) + 2  # a space after each column
+    gaps = len(fixed) + len(tail) + 2 + 2  # a space after each column
     used = sum(c.width for c in fixed + tail) + gaps
     room = max(0, width - used)
     # Domain and post share about half of the room; the title gets the rest.
@@ -135,6 +140,7 @@ class PingTable(ScrollView, can_focus=True):
         loader: Loader,
         *,
         extras: Sequence[tuple[str, str, int]] = (),
+        sites: bool = False,
         now: Callable[[], datetime] = datetime.now,
         name: str | None = None,
         id: str | None = None,
@@ -143,6 +149,7 @@ class PingTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.loader = loader
         self.extras = list(extras)
+        self.sites = sites
         self.now = now
         self.ids: list[int] = []
         self.marked: set[int] = set()
@@ -359,7 +366,9 @@ class PingTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self.ids) + 1)
 
     def on_resize(self) -> None:
-        self._columns = layout(self.scrollable_content_region.width or self.size.width, self.extras)
+        self._columns = layout(
+            self.scrollable_content_region.width or self.size.width, self.extras, sites=self.sites
+        )
         self._resize_virtual()
         self._scroll_to_cursor()
 
@@ -403,7 +412,7 @@ class PingTable(ScrollView, can_focus=True):
             self._want()
             what = "(no longer here: ctrl+r refreshes)" if ping_id in self._gone else "…"
             mark = (">" if index == self.cursor else " ") + ("*" if marked else " ")
-            text = fit(f"{mark}    #{ping_id} {what}", width)
+            text = fit(f"{mark}    #{split_key(ping_id)[1]} {what}", width)
             return Strip([Segment(text, style + self._style("ping-table--placeholder"))])
         cursor = index == self.cursor
         return Strip(self._row_segments(row, base, over, marked, cursor), width).crop_extend(
@@ -429,6 +438,8 @@ class PingTable(ScrollView, can_focus=True):
             elif key == "kind":
                 text = KIND_BADGES.get(p.kind, "??")
                 cell_style = style + self._style(f"ping-table--{p.kind}")
+            elif key == "site":
+                text = one_line(p.site or "", 64)
             elif key == "domain":
                 text = one_line(p.domain or p.source_url or "(no source)", 256)
             elif key == "title":

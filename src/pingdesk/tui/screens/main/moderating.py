@@ -7,9 +7,11 @@ the write fails; writes run one after another in the app's writer (jobs.py).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from pingdesk.errors import NotFound
 from pingdesk.services.words import past, plural
+from pingdesk.textsafe import safe
 from pingdesk.tui.jobs import Job
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.main.reading import ReadingMixin
@@ -32,11 +34,11 @@ def done_text(action: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _conflict_text(conflicts: list[Conflict], limit: int = 4) -> str:
+def _conflict_text(conflicts: list[Conflict], ref: Callable[[int], str], limit: int = 4) -> str:
     parts = []
     for c in conflicts[:limit]:
         now = "deleted" if c.actual is None else STATUS_NAMES.get(c.actual, c.actual)
-        parts.append(f"#{c.id} is now {now}")
+        parts.append(f"{safe(ref(c.id))} is now {now}")
     more = f" and {len(conflicts) - limit:,} more" if len(conflicts) > limit else ""
     return "; ".join(parts) + more
 
@@ -72,7 +74,7 @@ class ModeratingMixin(ReadingMixin):
 
             self.app.push_screen(
                 ConfirmScreen(
-                    f"Delete ping #{pid} permanently?",
+                    f"Delete ping {safe(self.desk.ref(pid))} permanently?",
                     "WordPress cannot bring it back; pingdesk's journal can (ctrl+z).",
                 ),
                 answered,
@@ -218,7 +220,7 @@ class ModeratingMixin(ReadingMixin):
         verb = done_text(result.action)
         if result.changed:
             n = len(result.changed)
-            first = f" (#{result.changed[0]})" if n == 1 else ""
+            first = f" ({safe(self.desk.ref(result.changed[0]))})" if n == 1 else ""
             tail = " — cancelled before the end" if result.cancelled else ""
             self.say(f"{verb} {plural(n, 'ping')}{first}{tail}. {self._undo_hint()}.")
         elif result.cancelled:
@@ -232,7 +234,7 @@ class ModeratingMixin(ReadingMixin):
         if conflicts:
             self.notify(
                 f"{plural(len(conflicts), 'conflict')}, left as they are: "
-                + _conflict_text(conflicts),
+                + _conflict_text(conflicts, self.desk.ref),
                 title=title,
                 severity="warning",
                 timeout=10,

@@ -250,7 +250,13 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
             MainScreen.matches,
             MainScreen.busy,
         )
-        yield PingTable(app.load_rows, extras=app.extra_columns(), now=app.now, id="pings")
+        yield PingTable(
+            app.load_rows,
+            extras=app.extra_columns(),
+            sites=app.desk.across_blogs,
+            now=app.now,
+            id="pings",
+        )
         yield DetailPane(id="detail")
         yield ProgressPanel(id="progress")
         yield StatusLine(id="status").data_bind(MainScreen.status)

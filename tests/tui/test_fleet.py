@@ -1,0 +1,88 @@
+"""One queue across blogs in the terminal UI (several profiles; --network is the same
+Fleet, tested against WordPress in tests/services/test_fleet.py): a site column, keys
+that act on the blog the ping is on, undo, and a blog that cannot be reached."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from pingdesk.services.desk import Desk
+from pingdesk.services.fleet import blogs_fleet
+from pingdesk.store.journal import Journal
+from pingdesk.tui.app import PingdeskApp
+from pingdesk.wp.pings import split_key
+from tests.support.blogdata import NOW, PingSpec, sqlite_desk
+from tests.support.tuienv import until
+
+
+def _statuses(desk: Desk) -> dict[str, str]:
+    c = desk.blog.tables.comments
+    with desk.blog.engine.connect() as conn:
+        rows = conn.execute(select(c.c.comment_author, c.c.comment_approved)).all()
+    return {author: status for author, status in rows}
+
+
+def _blog(tmp: Path, name: str, specs: list[PingSpec]) -> Desk:
+    (tmp / name).mkdir()
+    desk = sqlite_desk(tmp / name, specs)
+    desk.blog.label = f"{name}.sqlite"  # where it is: what the journal tells blogs apart by
+    return desk
+
+
+async def test_queue_across_blogs_acts_on_each_blog(tmp_path: Path) -> None:
+    h = timedelta(hours=1)
+    alpha = _blog(
+        tmp_path,
+        "alpha",
+        [
+            PingSpec("pingback", "0", "http://one.example/a", "Alpha newest", age=1 * h),
+            PingSpec("trackback", "0", "http://two.example/a", "Alpha older", age=5 * h),
+        ],
+    )
+    beta = _blog(
+        tmp_path,
+        "beta",
+        [PingSpec("pingback", "0", "http://three.example/b", "Beta \x1b[31m[bold]x", age=3 * h)],
+    )
+    journal = Journal(tmp_path / "journal.sqlite3")
+    for d in (alpha, beta):
+        d.journal = journal
+    fleet = blogs_fleet(
+        [("alpha", alpha, None), ("beta", beta, None), ("down", None, "cannot connect: refused")],
+        journal,
+    )
+    assert [s.name for s in fleet.live] == ["alpha", "beta"]
+
+    app = PingdeskApp(fleet, now=NOW, refresh_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.main.table
+        await until(pilot, lambda: len(table.ids) == 3 and table.row(table.ids[-1]) is not None)
+        await pilot.pause()
+        lines = [table.render_line(y).text for y in range(4)]
+        assert "site" in lines[0]
+        # Newest first across the blogs, each row saying which blog it is on.
+        assert "alpha" in lines[1] and "Alpha newest" in lines[1]
+        assert "beta" in lines[2] and "Beta" in lines[2] and "\x1b" not in lines[2]
+        assert "alpha" in lines[3] and "Alpha older" in lines[3]
+
+        await pilot.press("j", "a")  # approve the row on beta
+        await until(pilot, lambda: _statuses(beta)["Beta \x1b[31m[bold]x"] == "1")
+        assert set(_statuses(alpha).values()) == {"0"}  # the other blog is untouched
+        assert {e.blog for e in journal.entries(beta.blog.key)} and not journal.entries(
+            alpha.blog.key
+        )
+        await until(pilot, lambda: len(table.ids) == 2)
+
+        await pilot.press("z")
+        await until(pilot, lambda: _statuses(beta)["Beta \x1b[31m[bold]x"] == "0")
+        await until(pilot, lambda: len(table.ids) == 3)
+        assert {fleet.seat(split_key(k)[0]).name for k in table.ids} == {"alpha", "beta"}
+
+        # Posts belong to one blog: across blogs the screen is refused, not opened on
+        # the first blog.
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen is app.main
