@@ -104,6 +104,24 @@ def serving(home: Path, *argv: str, port: int | None = None) -> Iterator[Served]
         reader.join(timeout=5)
 
 
+def group_members(pgid: int) -> list[str]:
+    """The command lines of the processes in group ``pgid`` (zombies left out)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ')'.
+        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == pgid and state != "Z":
+            found.append(cmdline.replace(b"\0", b" ").decode(errors="replace").strip())
+    return found
+
+
 def _stop_group(proc: subprocess.Popen[str]) -> None:
     """SIGTERM the group and wait for all of it (tabs included); SIGKILL what is left
     after 10 s, and then fail: the server must end its tabs itself."""

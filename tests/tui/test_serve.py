@@ -7,6 +7,7 @@ request passes without the token. Only 127.0.0.1 is ever bound.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -26,7 +27,7 @@ from pingdesk.textsafe import clean
 from pingdesk.tui.web.loopback import is_loopback
 from pingdesk.wp.connect import connect
 from tests.support.blogdata import PingSpec, build_blog
-from tests.support.served import CHROMIUM, open_tab, serving, user_env
+from tests.support.served import CHROMIUM, group_members, open_tab, serving, user_env
 from tests.support.wpbed import WPSite
 
 # .ci/test installs chromium; a machine without it fails here rather than skipping.
@@ -207,7 +208,11 @@ def test_loopback_answers_only_loopback_names_and_its_own_pages(tmp_path: Path) 
         base = served.base
         with httpx.Client(timeout=10) as http:
             assert http.get(base + "/").status_code == 200
-            assert http.get(base + "/", headers={"Host": f"localhost:{served.port}"}).is_success
+            # Through `ssh -L 9000:127.0.0.1:PORT` the browser says localhost:9000: the
+            # page's websocket must go back there, not to the port bound here.
+            tunnelled = http.get(base + "/", headers={"Host": "localhost:9000"})
+            assert tunnelled.is_success
+            assert 'data-session-websocket-url="ws://localhost:9000/ws"' in tunnelled.text
             rebound = {"Host": f"evil.example:{served.port}"}
             assert http.get(base + "/", headers=rebound).status_code == 403
             ws = base + "/ws?width=80&height=24"
@@ -221,14 +226,43 @@ def test_loopback_answers_only_loopback_names_and_its_own_pages(tmp_path: Path) 
                 assert switched.status_code == 101
 
 
-def test_demo_is_served_too(tmp_path: Path, browser: Any) -> None:
+def test_demo_is_served_too_and_stopping_the_server_ends_open_tabs(
+    tmp_path: Path, browser: Any
+) -> None:
     with serving(tmp_path, "serve", "--demo") as served:
         assert "demo blog" in served.output()
         tab = open_tab(browser, served.base + "/", served.base)
         tab.wait_for(r"\(pingdesk demo\)")
         tab.wait_for(r"1 Pending \d+")
-        tab.page.close()
+        # The tab's own pingdesk, a child of the server in its process group, is
+        # still running when the server is told to stop (serving() then waits for the
+        # whole group to end, or fails).
+        tabs = [c for c in group_members(served.proc.pid) if c.endswith("-m pingdesk demo")]
+        assert len(tabs) == 1, group_members(served.proc.pid)
+    tab.page.close()
     assert (tmp_path / "data" / "pingdesk" / "demo" / "wordpress.sqlite").exists()
+
+
+def test_serve_help_and_a_refused_host_load_no_web_server(tmp_path: Path) -> None:
+    """textual-serve and aiohttp load when the server starts, not for --help or for a
+    --host refused before anything runs."""
+    probe = (
+        "import json, sys\n"
+        "from pingdesk.cli.main import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    for argv in (["serve", "--help"], ["serve", "--host", "0.0.0.0"]):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *argv],
+            capture_output=True,
+            text=True,
+            env=user_env(tmp_path),
+            timeout=60,
+        )
+        modules = set(json.loads(done.stdout.strip().splitlines()[-1]))
+        heavy = {"textual_serve", "aiohttp", "textual", "rich", "sqlalchemy"}
+        assert not modules & heavy, (argv, modules & heavy)
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "blog.example"])

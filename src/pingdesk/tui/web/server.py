@@ -21,7 +21,6 @@ on textual-serve's ``Server``:
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import hmac
 import logging
@@ -106,7 +105,6 @@ class PingdeskServer(Server):
         super().__init__(command, host=host, port=port, title="pingdesk")
         self.gate = gate
         self.announce = announce
-        self.sessions: set[asyncio.Task[Any]] = set()
 
     def initialize_logging(self) -> None:
         # textual-serve logs every request (the token in its query too) at INFO.
@@ -119,23 +117,6 @@ class PingdeskServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         print(self.announce, flush=True)
-
-    async def on_shutdown(self, app: web.Application) -> None:
-        """Ctrl+C with tabs open: end their sessions (each tells its pingdesk to quit)
-        rather than wait for aiohttp's minute of grace."""
-        for task in list(self.sessions):
-            task.cancel()
-        if self.sessions:
-            await asyncio.wait(self.sessions, timeout=10)
-
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        task = asyncio.current_task()
-        assert task is not None
-        self.sessions.add(task)
-        try:
-            return await super().handle_websocket(request)
-        finally:
-            self.sessions.discard(task)
 
     async def handle_index(self, request: web.Request) -> web.Response:
         """The page, its websocket URL built from the address the browser used."""
