@@ -226,6 +226,15 @@ def test_loopback_answers_only_loopback_names_and_its_own_pages(tmp_path: Path) 
                 assert switched.status_code == 101
 
 
+def test_token_on_loopback_asks_for_it_there_too(tmp_path: Path) -> None:
+    options, _ = sqlite_blog(tmp_path)
+    with serving(tmp_path, *options, "serve", "--token") as served:
+        token = served.wait_for(r"Open http://127\.0\.0\.1:\d+/\?token=([\w-]+)").group(1)
+        with httpx.Client(timeout=10) as http:
+            assert http.get(served.base + "/").status_code == 403
+            assert http.get(f"{served.base}/?token={token}").status_code == 200
+
+
 def test_demo_is_served_too_and_stopping_the_server_ends_open_tabs(
     tmp_path: Path, browser: Any
 ) -> None:
