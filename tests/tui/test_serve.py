@@ -326,3 +326,19 @@ def test_loopback_addresses() -> None:
         assert is_loopback(host), host
     for host in ("0.0.0.0", "::", "192.168.1.10", "blog.example", "localhost.evil.example"):
         assert not is_loopback(host), host
+
+
+def test_only_a_driver_textual_was_given_stands_in_for_a_terminal(tmp_path: Path) -> None:
+    """Each tab's pingdesk has pipes for stdin and stdout and TEXTUAL_DRIVER set by
+    textual-serve; without that variable, no terminal still means no UI (cron)."""
+    options, _ = sqlite_blog(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pingdesk", *options],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in user_env(tmp_path).items() if k != "TEXTUAL_DRIVER"},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "no terminal" in done.stderr
