@@ -1,7 +1,7 @@
 """`pingdesk` entry point: global options, a command, and one exit code.
 
 Each command lives in the module named after its noun (pings, moderate, history,
-posts, settings, sites, verify, akismet, ui), with its arguments beside its
+posts, settings, sites, verify, akismet, ui, serve), with its arguments beside its
 handler. Handlers import the services they use when they run, so that
 ``pingdesk --help`` loads no database, network or UI library.
 
@@ -31,6 +31,7 @@ from pingdesk.cli import (
     profile,
     self_pings,
     send,
+    serve,
     settings,
     sites,
     ui,
@@ -65,6 +66,7 @@ COMMANDS = (
     sites,
     profile,
     ui,
+    serve,
     help_command,
     completion,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,11 @@ def register(sub: Subcommands) -> None:
 
 
 def have_terminal() -> bool:
-    """The UI needs a terminal on both ends: keys in, screen out."""
+    """The UI needs a terminal on both ends: keys in, screen out; or a driver Textual
+    was told to use instead (TEXTUAL_DRIVER: `pingdesk serve` runs each browser tab's
+    pingdesk with textual-serve's web driver, which speaks over pipes)."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
