@@ -34,6 +34,8 @@ PASSED_ON = (
     ("--site", "site"),
     ("--url", "url"),
 )
+# Switches among them: a queue across a network's sites or several profiles.
+PASSED_ON_SWITCHES = (("--network", "network"), ("--all-profiles", "all_profiles"))
 
 
 def register(sub: Subcommands) -> None:
@@ -76,6 +78,9 @@ def tab_command(args: argparse.Namespace) -> str:
         value = getattr(args, name, None)
         if value is not None:
             argv += [flag, value]
+    for flag, name in PASSED_ON_SWITCHES:
+        if getattr(args, name, False):
+            argv.append(flag)
     if args.demo:
         argv.append("demo")
     return "exec " + shlex.join(argv)
