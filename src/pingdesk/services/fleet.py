@@ -173,8 +173,12 @@ class Fleet(Desk):
 
     def _dated(self, flt: PingFilter, limit: int | None) -> list[tuple[datetime, int]]:
         oldest = datetime.min
+        only = self.seat_named(flt.site).no if flt.site else None
+        flt = replace(flt, site=None)
 
         def read(seats: list[Seat]) -> list[tuple[datetime, int]]:
+            if only is not None:
+                seats = [s for s in seats if s.no == only]
             if not flt.needs_post_filter:
                 members = self._members(seats)
                 return [

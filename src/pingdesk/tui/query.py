@@ -5,6 +5,7 @@
     type:pingback        pingback, trackback, webmention (pb, tb, wm)
     self                 self-pings (from the blog's own hosts)
     check:gone           stored verification result (linked, no-link, gone, ...)
+    site:news            across blogs (--network, several profiles): this site's only
     anything else        searched in title, source URL, excerpt and IP
 
 Nothing here imports Textual, so it is cheap to test and reuse.
@@ -30,6 +31,7 @@ class Query:
     kind: str = "all"
     self_only: bool = False
     check: str | None = None
+    site: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -44,6 +46,7 @@ class Query:
             kind=self.kind,
             self_only=self.self_only,
             check=self.check,
+            site=self.site,
         )
 
 
@@ -74,6 +77,10 @@ def parse_query(text: str, *, allow_check: bool = True) -> Query:
                 if kind not in (*KINDS, "all"):
                     raise UsageError("type: is pingback, trackback or webmention")
                 fields["kind"] = kind
+            elif key == "site":
+                if not value:
+                    raise UsageError("site: needs a site's name, e.g. site:news")
+                fields["site"] = value
             elif key == "check":
                 if not allow_check:
                     raise UsageError("check: needs source verification, which is not available")

@@ -145,6 +145,8 @@ class PingFilter:
     check: str | None = None  # stored verification result (see pingdesk.wp.verify_meta)
     akismet: str | None = None  # Akismet's stored verdict (see pingdesk.wp.akismet_meta)
     ids: tuple[int, ...] | None = None
+    # A queue across blogs (services.fleet): only this blog's pings. One blog ignores it.
+    site: str | None = None
 
     def __post_init__(self) -> None:
         status_code(self.status)
