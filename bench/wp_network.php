@@ -7,11 +7,12 @@
  *       install_network() + populate_network(), subdirectory network on PD_HOME's host.
  *   PD_MULTISITE=1 php bench/wp_network.php create PATH...
  *       wpmu_create_blog() for each path (as Network Admin > Sites > Add New: public).
- *   PD_MULTISITE=1 php bench/wp_network.php queue LIMIT
+ *   PD_MULTISITE=1 php bench/wp_network.php queue LIMIT [BLOG_ID...]
  *       The per-site loop a network view written with WordPress's API costs: for every
  *       live site (get_sites() without archived, spam, deleted), switch_to_blog() +
  *       get_comments() of its newest LIMIT pending pingbacks/trackbacks +
- *       restore_current_blog(), merged newest first; timed inside PHP.
+ *       restore_current_blog(), merged newest first; timed inside PHP. With BLOG_IDs:
+ *       those sites only.
  *
  * Prints one JSON line (pdb_out() of wp_boot.php).
  */
@@ -64,15 +65,18 @@ if ( 'install' === $pdb_mode ) {
 } elseif ( 'queue' === $pdb_mode ) {
 	$limit = isset( $argv[2] ) ? (int) $argv[2] : 150;
 	$t     = microtime( true );
-	$sites = get_sites(
-		array(
-			'archived' => 0,
-			'spam'     => 0,
-			'deleted'  => 0,
-			'number'   => 0,
-			'fields'   => 'ids',
-		)
-	);
+	$sites = array_map( 'intval', array_slice( $argv, 3 ) );
+	if ( ! $sites ) {
+		$sites = get_sites(
+			array(
+				'archived' => 0,
+				'spam'     => 0,
+				'deleted'  => 0,
+				'number'   => 0,
+				'fields'   => 'ids',
+			)
+		);
+	}
 	$sites_ms = pdb_ms( $t );
 	$rows     = array();
 	foreach ( $sites as $site_id ) {
