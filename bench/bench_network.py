@@ -97,6 +97,8 @@ class Context:
     env: dict[str, str]
     pingdesk: list[str]
     expected: dict[str, Any] = field(default_factory=dict)  # filled by the baselines
+    paths: dict[str, int] = field(default_factory=dict)  # "/site2/" -> 2
+    flagged: set[int] = field(default_factory=set)  # archived, spam or deleted sites
 
 
 # -- baselines -----------------------------------------------------------------------------
@@ -243,12 +245,45 @@ def run_process(argv: list[str], env: dict[str, str], timeout: float = 600) -> S
     return Sample(total, first=first, data=b"".join(chunks).decode())
 
 
-def row_key(row: dict[str, Any]) -> tuple[int | None, int | None]:
+def site_of(value: Any, paths: dict[str, int]) -> int | None:
+    """A site as an output may name it: its id, "2", "/site2/", "network.test/site2/", or an
+    object with an id; None when it cannot be told."""
+    if isinstance(value, dict):
+        value = value.get("id", value.get("blog_id", value.get("site_id")))
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    path = "/" + text.split("/", 1)[1] if "/" in text and not text.startswith("/") else text
+    return paths.get(path if path.endswith("/") else path + "/")
+
+
+def row_key(row: dict[str, Any], paths: dict[str, int]) -> tuple[int | None, int | None]:
     site = row.get("site", row.get("site_id", row.get("blog_id")))
-    if isinstance(site, dict):
-        site = site.get("id", site.get("blog_id"))
     ident = row.get("id", row.get("comment_ID"))
-    return (int(site) if site is not None else None, int(ident) if ident is not None else None)
+    return site_of(site, paths), int(ident) if isinstance(ident, int | str) else None
+
+
+def check_list(ctx: Context, rows: list[dict[str, Any]]) -> str:
+    """How pingdesk's rows compare with naive-list's top 150."""
+    naive = ctx.expected.get("naive-list")
+    if naive is None or not rows:
+        return ""
+    keys = {row_key(r, ctx.paths) for r in rows}
+    if ctx.scope != ["--network"]:  # one site's output: ids only
+        ours: set[Any] = {i for _, i in keys}
+        theirs: set[Any] = {int(r[1]) for r in naive}
+    else:
+        if any(site is None for site, _ in keys):
+            return "; rows carry no site this script can read (site / site_id / blog_id)"
+        ours = set(keys)
+        theirs = {(int(r[0]), int(r[1])) for r in naive}
+    flagged = {site for site, _ in keys if site in ctx.flagged}
+    note = f"; {len(ours & theirs)}/{len(theirs)} of naive-list's rows"
+    return note + (f"; ROWS OF ARCHIVED/SPAM/DELETED SITES {sorted(flagged)}" if flagged else "")
 
 
 def pingdesk_list(ctx: Context) -> Sample:
@@ -256,34 +291,50 @@ def pingdesk_list(ctx: Context) -> Sample:
     s = run_process([*argv, "--limit", str(LIMIT), "--format", "jsonl"], ctx.env)
     rows = [json.loads(line) for line in s.data.splitlines() if line.strip()]
     s.note = f"{len(rows)} lines"
-    naive = ctx.expected.get("naive-list")
-    if naive is not None and rows:
-        keys = {row_key(r) for r in rows}
-        if all(site is None for site, _ in keys):  # one site's output: ids only
-            ours = {i for _, i in keys}
-            theirs = {int(r[1]) for r in naive}
-        else:
-            ours = set(keys)  # type: ignore[arg-type]
-            theirs = {(int(r[0]), int(r[1])) for r in naive}
-        s.note += f"; {len(ours & theirs)}/{len(theirs)} of naive-list's rows"
+    try:
+        s.note += check_list(ctx, rows)
+    except Exception as exc:  # a check that cannot read the output must not drop the timing
+        s.note += f"; check failed: {exc}"
     return s
+
+
+def check_counts(ctx: Context, out: Any) -> str:
+    """pingdesk's totals against naive-counts' (live sites), its per-site list too."""
+    if not isinstance(out, dict):
+        return "; not a JSON object"
+    pending = out.get("pending")
+    if isinstance(pending, dict):  # one site's counts: {type: n}
+        pending = sum(v for v in pending.values() if isinstance(v, int))
+    note = f"pending {pending}"
+    expected = ctx.expected.get("naive-counts")
+    if expected is not None and isinstance(pending, int):
+        ok = pending == expected["pending"]
+        note += " = naive-counts" if ok else f" != naive-counts {expected['pending']:,}"
+    sites = out.get("sites")
+    if isinstance(sites, list):
+        listed = {site_of(e.get("site"), ctx.paths): e.get("pending") for e in sites}
+        note += f"; {len(sites)} sites listed"
+        flagged = sorted(k for k in listed if k in ctx.flagged)
+        if flagged:
+            note += f"; ARCHIVED/SPAM/DELETED SITES LISTED {flagged[:5]}"
+        if expected is not None and None not in listed:
+            wrong = [
+                k
+                for k, n in expected["per_site"].items()
+                if n and listed.get(k, 0) != n and k in listed
+            ]
+            missing = [k for k, n in expected["per_site"].items() if n and k not in listed]
+            note += f"; per-site pending: {len(wrong)} differ, {len(missing)} missing"
+    return note
 
 
 def pingdesk_counts(ctx: Context) -> Sample:
     s = run_process([*ctx.pingdesk, *ctx.scope, "counts", "--format", "json"], ctx.env)
-    out = json.loads(s.data)
     s.first = None
-    pending = out.get("pending") if isinstance(out, dict) else None
-    if isinstance(pending, dict):  # a status -> {type: n} shape
-        pending = sum(int(v) for v in pending.values() if isinstance(v, int | float))
-    sites = out.get("sites") if isinstance(out, dict) else None
-    s.note = f"pending {pending}" + (
-        f", {len(sites)} sites listed" if isinstance(sites, list) else ""
-    )
-    expected = ctx.expected.get("naive-counts")
-    if expected is not None and isinstance(pending, int):
-        ok = pending == expected["pending"]
-        s.note += " = naive-counts" if ok else f" != naive-counts {expected['pending']:,}"
+    try:
+        s.note = check_counts(ctx, json.loads(s.data)).removeprefix("; ")
+    except Exception as exc:  # a check that cannot read the output must not drop the timing
+        s.note = f"check failed: {exc}"
     return s
 
 
@@ -433,8 +484,9 @@ def main(argv: list[str] | None = None) -> int:
     conn = gen_blog.connect(args.db)
     with conn.cursor() as cur:
         live = live_sites(cur, spec.prefix)
-        cur.execute(f"SELECT COUNT(*) FROM `{spec.prefix}blogs`")
-        n_sites = int(cur.fetchone()[0])
+        cur.execute(f"SELECT blog_id, path FROM `{spec.prefix}blogs`")
+        paths = {str(path): int(blog_id) for blog_id, path in cur.fetchall()}
+        n_sites = len(paths)
     conn.close()
     if args.scope == "network":
         scope, sites = ["--network"], live
@@ -449,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
         env=env,
         pingdesk=[sys.executable, "-m", "pingdesk", "--db", url],
         expected={"home": spec.home},
+        paths=paths,
+        flagged=set(paths.values()) - set(live),
     )
     todo = measures(ctx)
     if args.only:
