@@ -7,6 +7,8 @@
  *
  *   PD_DB_NAME (pd_bench)  PD_DB_HOST (127.0.0.1:3306)  PD_DB_USER (root)  PD_DB_PASSWORD ('')
  *   PD_PREFIX (wp_)        PD_HOME (http://bench.test)   PD_INSTALLING (set: boot in install mode)
+ *   PD_MULTISITE (set: boot as the main site of a subdirectory network whose domain is
+ *                 PD_HOME's host, as bench/gen_network.py makes it)
  *
  * Debian's /usr/share/wordpress/wp-config.php is deliberately NOT used: it would load
  * /etc/wordpress/config-<HTTP_HOST>.php, i.e. whatever real site lives on this machine.
@@ -47,8 +49,19 @@ define( 'DB_CHARSET', 'utf8mb4' );
 define( 'DB_COLLATE', '' );
 // Read-only use of the packaged themes/plugins; nothing here writes to it.
 define( 'WP_CONTENT_DIR', '/usr/share/wordpress/wp-content' );
-define( 'WP_HOME', $pdb_home );
-define( 'WP_SITEURL', $pdb_home );
+if ( getenv( 'PD_MULTISITE' ) ) {
+	// What Network Setup tells one to add to wp-config.php; home/siteurl are per site then.
+	define( 'WP_ALLOW_MULTISITE', true );
+	define( 'MULTISITE', true );
+	define( 'SUBDOMAIN_INSTALL', false );
+	define( 'DOMAIN_CURRENT_SITE', $pdb_url['host'] );
+	define( 'PATH_CURRENT_SITE', '/' );
+	define( 'SITE_ID_CURRENT_SITE', 1 );
+	define( 'BLOG_ID_CURRENT_SITE', 1 );
+} else {
+	define( 'WP_HOME', $pdb_home );
+	define( 'WP_SITEURL', $pdb_home );
+}
 define( 'WP_DEBUG', false );
 define( 'DISABLE_WP_CRON', true );
 define( 'WP_AUTO_UPDATE_CORE', false );

@@ -40,6 +40,18 @@ A ``WPSite`` has:
 (path install, home http://blog.test) that has a sub-site, blog_id 2 at /sub/, with
 tables wp_2_*; ``wp_multisite.sub_site()`` is the ``WPSite`` of blog 2.
 
+``wp_network`` (function scope) — a ``wpbed.network.WPNetwork``: a subdirectory network
+made by WordPress's own code (install_network(), populate_network(), wpmu_create_blog(),
+wp_new_comment(), update_blog_status()), built once per session and cloned per test.
+Sites 1 "/" (an approved pingback, nothing pending), 2 "/sub/" (pending pingbacks,
+trackbacks, a webmention and a reader's comment; approved and spam pings), 3 "/site3/"
+(pending pingbacks/trackbacks), 4 "/site4/" ARCHIVED with pending pings, 5 "/site5/" no
+pings, 6 "/site6/" SPAM-flagged and 7 "/site7/" DELETED, each with a pending ping.
+``.pings`` (``NetPing``: id, site, kind, status, post, date_gmt, source_url), ``.live``,
+``.expected(status, sites=…)`` newest first, ``.site(blog_id)`` (a ``WPSite``),
+``.wp_comments(status)`` / ``.wp_counts()`` (WordPress's answers after switch_to_blog(),
+bridge commands network_comments / site_comment_counts), ``.set_status(site, archived=1)``.
+
 ``seed_pings(site, n_posts, n_pings, rng)`` (``from wpbed import seed_pings``; pytest puts
 tests/ on sys.path) fills a site through wp_new_comment with pingbacks, trackbacks,
 webmentions and normal comments (replies to pings included) across
@@ -61,7 +73,8 @@ from typing import Any
 import httpcore
 import pytest
 
-from tests.support.wpbed import Bed, WPSite, mariadb, php
+from tests.support.wpbed import Bed, WPSite, mariadb, network, php
+from tests.support.wpbed.network import WPNetwork
 from tests.support.wpbed.site import DEFAULT_HOME, keep_databases
 
 # Settings a developer's shell may carry that must not steer the tests (test knobs stay).
@@ -130,6 +143,14 @@ def wp_site(wp_bed: Bed) -> Iterator[Callable[..., WPSite]]:
 def wp_multisite(wp_bed: Bed) -> Iterator[WPSite]:
     site = wp_bed.site(multisite=True)
     yield site
+    templates = set(wp_bed.templates.values())
+    wp_bed.release([d for d in wp_bed.databases if d not in templates])
+
+
+@pytest.fixture
+def wp_network(wp_bed: Bed) -> Iterator[WPNetwork]:
+    net = network.network(wp_bed)
+    yield net
     templates = set(wp_bed.templates.values())
     wp_bed.release([d for d in wp_bed.databases if d not in templates])
 

@@ -6,6 +6,8 @@ See tests/conftest.py for the fixtures; this package holds the pieces:
 - ``php``: runs the bridge; ``mariadb``: test databases and exact clones.
 - ``site``: ``WPSite`` (one site) and ``Bed`` (session: templates, clean-up).
 - ``seed``: ``seed_pings`` (realistic pings made by wp_new_comment).
+- ``network``: ``WPNetwork`` (the ``wp_network`` fixture): a 7-site network with pings on
+  several sites and archived/spam/deleted ones, made by WordPress, cloned per test.
 - ``snapshot``: comparable dumps and SQLite copies.
 - ``server``: WordPress served by ``php -S`` plus a local source page server.
 """

@@ -44,6 +44,18 @@
  *   trash_posts {ids} -> [bool];  permalinks {ids} -> {id: url};
  *   trackback_urls {ids} -> {id: url};  count_comments {post_id?} -> wp_count_comments();
  *   comment_status {ids} -> {id: comment_approved|null};  info -> {wp_version, prefix, ...}
+ *   Multisite, run from the main site (a request on an archived/spam/deleted site dies in
+ *   ms_site_check()); "sites" omitted = every site of the network, flagged ones included:
+ *   network_comments {sites?, status? ('hold'), types? (['pingback','trackback','webmention'])}
+ *           -> [{site, archived, spam, deleted, public, pings: [{id, site, status, type, post,
+ *           author_url, source_url, date_gmt, webmention}]}]   (per site: switch_to_blog() +
+ *           get_comments(status, type__in / protocol=webmention meta, comment_date_gmt DESC)
+ *           + restore_current_blog(); pings newest first, ties by id descending)
+ *   set_site_status {site, archived?, spam?, deleted?, mature?, public?} -> {site, archived,
+ *           spam, deleted, mature, public}   (update_blog_status() per flag given, as the
+ *           Network Admin's Sites actions)
+ *   site_comment_counts {sites?} -> [{site, wp_count_comments {..}, get_comment_count {..},
+ *           pings {status: n} (pingbacks+trackbacks), post_comment_count {post ID: n}}]
  * Writing commands run in one transaction unless "txn": false (see below).
  *
  * Debian's /usr/share/wordpress/wp-config.php is NOT used (it would load
@@ -350,6 +362,98 @@ function pdbed_create_posts( array $c ) {
 	return $ids;
 }
 
+/** The sites a network command covers: the ids given, or every site (flagged ones too). */
+function pdbed_network_sites( array $c ) {
+	if ( ! is_multisite() ) {
+		throw new RuntimeException( 'not a multisite network (set site.multisite)' );
+	}
+	if ( isset( $c['sites'] ) ) {
+		$sites = array();
+		foreach ( $c['sites'] as $id ) {
+			$site = get_site( (int) $id );
+			if ( ! $site ) {
+				throw new InvalidArgumentException( "no site $id in the network" );
+			}
+			$sites[] = $site;
+		}
+		return $sites;
+	}
+	return get_sites(
+		array(
+			'number'  => 0,
+			'orderby' => 'id',
+			'order'   => 'ASC',
+		)
+	);
+}
+
+/** What {base}blogs says about a site, as WordPress's WP_Site gives it. */
+function pdbed_site_flags( $site ) {
+	return array(
+		'site'     => (int) $site->id,
+		'archived' => (bool) (int) $site->archived,
+		'spam'     => (bool) (int) $site->spam,
+		'deleted'  => (bool) (int) $site->deleted,
+		'mature'   => (bool) (int) $site->mature,
+		'public'   => (bool) (int) $site->public,
+	);
+}
+
+/**
+ * The current (switched-to) site's pings in one status, newest first, by get_comments():
+ * pingbacks/trackbacks by type, webmentions by the Webmention plugin's protocol meta.
+ */
+function pdbed_site_pings( $site_id, array $c ) {
+	$status = isset( $c['status'] ) ? $c['status'] : 'hold';
+	$types  = isset( $c['types'] ) ? $c['types'] : array( 'pingback', 'trackback', 'webmention' );
+	$query  = array(
+		'status'  => $status,
+		'orderby' => 'comment_date_gmt',
+		'order'   => 'DESC',
+		'number'  => 0,
+	);
+	$found  = array();
+	$plain  = array_values( array_diff( $types, array( 'webmention' ) ) );
+	if ( $plain ) {
+		$found = get_comments( $query + array( 'type__in' => $plain ) );
+	}
+	if ( in_array( 'webmention', $types, true ) ) {
+		$found = array_merge(
+			$found,
+			get_comments(
+				$query + array(
+					'type__not_in' => array( 'pingback', 'trackback' ),
+					'meta_key'     => 'protocol',
+					'meta_value'   => 'webmention',
+				)
+			)
+		);
+	}
+	$rows = array();
+	foreach ( $found as $comment ) {
+		$wm     = 'webmention' === get_comment_meta( $comment->comment_ID, 'protocol', true );
+		$source = $wm ? get_comment_meta( $comment->comment_ID, 'webmention_source_url', true ) : '';
+		$rows[] = array(
+			'id'         => (int) $comment->comment_ID,
+			'site'       => (int) $site_id,
+			'status'     => $comment->comment_approved,
+			'type'       => $comment->comment_type,
+			'post'       => (int) $comment->comment_post_ID,
+			'author_url' => $comment->comment_author_url,
+			'source_url' => $source ? $source : $comment->comment_author_url,
+			'date_gmt'   => $comment->comment_date_gmt,
+			'webmention' => $wm,
+		);
+	}
+	usort(
+		$rows,
+		function ( $a, $b ) {
+			return array( $b['date_gmt'], $b['id'] ) <=> array( $a['date_gmt'], $a['id'] );
+		}
+	);
+	return $rows;
+}
+
 /** Runs one command; returns its result. */
 function pdbed_run( array $c ) {
 	global $wpdb, $pdbed_site, $pdbed_home, $pdbed_host, $pdbed_force_approved, $pdbed_http;
@@ -552,6 +656,60 @@ function pdbed_run( array $c ) {
 			foreach ( $c['ids'] as $id ) {
 				$comment             = pdbed_fresh_comment( $id );
 				$out[ (string) $id ] = $comment ? $comment->comment_approved : null;
+			}
+			return $out;
+
+		case 'network_comments':
+			$out = array();
+			foreach ( pdbed_network_sites( $c ) as $site ) {
+				switch_to_blog( $site->id );
+				try {
+					$out[] = pdbed_site_flags( $site ) + array( 'pings' => pdbed_site_pings( $site->id, $c ) );
+				} finally {
+					restore_current_blog();
+				}
+			}
+			return $out;
+
+		case 'set_site_status':
+			$id = (int) $c['site'];
+			foreach ( array( 'archived', 'spam', 'deleted', 'mature', 'public' ) as $flag ) {
+				if ( isset( $c[ $flag ] ) ) {
+					update_blog_status( $id, $flag, (int) $c[ $flag ] );
+				}
+			}
+			clean_blog_cache( $id );
+			return pdbed_site_flags( get_site( $id ) );
+
+		case 'site_comment_counts':
+			$out = array();
+			foreach ( pdbed_network_sites( $c ) as $site ) {
+				switch_to_blog( $site->id );
+				try {
+					$pings = array();
+					foreach ( array( 'hold', 'approve', 'spam', 'trash' ) as $status ) {
+						$pings[ $status ] = (int) get_comments(
+							array(
+								'status'   => $status,
+								'type__in' => array( 'pingback', 'trackback' ),
+								'count'    => true,
+							)
+						);
+					}
+					$per_post = array();
+					foreach ( $wpdb->get_results( "SELECT ID, comment_count FROM $wpdb->posts ORDER BY ID" ) as $row ) {
+						$per_post[ (string) $row->ID ] = (int) $row->comment_count;
+					}
+					$out[] = array(
+						'site'               => (int) $site->id,
+						'wp_count_comments'  => array_map( 'intval', (array) wp_count_comments() ),
+						'get_comment_count'  => array_map( 'intval', get_comment_count() ),
+						'pings'              => $pings,
+						'post_comment_count' => $per_post,
+					);
+				} finally {
+					restore_current_blog();
+				}
 			}
 			return $out;
 
