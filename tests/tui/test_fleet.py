@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
+from textual.widgets import DataTable
 
 from pingdesk.services.desk import Desk
 from pingdesk.services.fleet import blogs_fleet
 from pingdesk.store.journal import Journal
 from pingdesk.tui.app import PingdeskApp
+from pingdesk.tui.screens.sites import SitesScreen
 from pingdesk.wp.pings import split_key
 from tests.support.blogdata import NOW, PingSpec, sqlite_desk
 from tests.support.tuienv import until
@@ -80,6 +83,22 @@ async def test_queue_across_blogs_acts_on_each_blog(tmp_path: Path) -> None:
         await until(pilot, lambda: _statuses(beta)["Beta \x1b[31m[bold]x"] == "0")
         await until(pilot, lambda: len(table.ids) == 3)
         assert {fleet.seat(split_key(k)[0]).name for k in table.ids} == {"alpha", "beta"}
+
+        # Sites: each blog's counts, the unreachable one with its error; enter shows
+        # that blog's pings alone.
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, SitesScreen))
+        sites: DataTable[Any] = app.screen.query_one(DataTable)
+        await until(pilot, lambda: sites.row_count == 3)
+        rows = [[str(c) for c in sites.get_row_at(i)] for i in range(3)]
+        assert rows[0][:2] == ["alpha", "2"] and rows[1][:2] == ["beta", "1"]
+        assert rows[2][0] == "down" and "refused" in rows[2][-1]
+        sites.move_cursor(row=1)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is app.main)
+        await until(pilot, lambda: len(table.ids) == 1)
+        assert fleet.seat(split_key(table.ids[0])[0]).name == "beta"
+        assert app.main.query_.site == "beta"
 
         # Posts belong to one blog: across blogs the screen is refused, not opened on
         # the first blog.

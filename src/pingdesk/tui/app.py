@@ -259,6 +259,19 @@ class PingdeskApp(App[int]):
 
         self.push_screen(DomainsScreen(self.main.filter()))
 
+    def action_sites(self) -> None:
+        from pingdesk.services.fleet import Fleet
+        from pingdesk.tui.screens.sites import SitesScreen
+
+        if not isinstance(self.desk, Fleet):
+            self.notify(
+                "One blog here. pingdesk --network shows every site of a multisite network; "
+                "--profile a,b or --all-profiles several blogs.",
+                severity="information",
+            )
+            return
+        self.push_screen(SitesScreen(self.desk, self.main.view))
+
     def action_links(self) -> None:
         from pingdesk.tui.screens.links import LinksScreen
 

@@ -24,6 +24,7 @@ class PingdeskCommands(Provider):
             ("Domains", app.action_domains, "This view grouped by source domain"),
             ("Posts", app.action_posts, "Ping status, pings received, send pings"),
             ("Who links to you", app.action_links, "Approved pings by source domain"),
+            ("Sites", app.action_sites, "Across blogs: pings per site (--network, profiles)"),
             ("Theme", app.action_change_theme, "Change the colour theme"),
             ("Help: every key", app.action_show_help, "What each key does"),
             ("Undo the last action", app.action_undo, "Undo, whatever the view"),

@@ -14,7 +14,7 @@ from pingdesk.errors import UsageError
 from pingdesk.tui.query import Query, parse_query
 
 HELP = (
-    "words search title, URL, IP and text · domain:example.com (and subdomains) · "
+    "words search title, URL, IP and text · domain:example.com (and subdomains) · site:name · "
     "post:42 · type:pingback|trackback|webmention · self"
 )
 

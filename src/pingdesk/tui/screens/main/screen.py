@@ -228,6 +228,14 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
             tooltip="Posts: ping status, pings received, send pings and trackbacks",
         ),
         Binding(
+            "b",
+            "sites",
+            "Sites",
+            show=False,
+            id="main.sites",
+            tooltip="Across blogs (--network, several profiles): pings per site",
+        ),
+        Binding(
             "l",
             "links",
             "Links",
@@ -312,6 +320,9 @@ class MainScreen(ChecksMixin, ModeratingMixin, MarkingMixin):
 
     def action_links(self) -> None:
         self.pd_app.action_links()
+
+    def action_sites(self) -> None:
+        self.pd_app.action_sites()
 
     def action_settings(self) -> None:
         self.pd_app.action_settings()
