@@ -20,6 +20,7 @@ from pingdesk.store.journal import Journal
 from pingdesk.wp import pings
 from pingdesk.wp.pings import PingFilter, split_key
 from tests.support.wpbed import Bed, WPSite, seed_pings
+from tests.support.wpbed.network import WPNetwork
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.wordpress]
 
@@ -158,3 +159,46 @@ def test_cli_network_list_counts_and_site_refs(
     assert cli(["--db", url, "--network", "undo"]) == 0
     assert pings.get_pings(ours[3].blog(), [target["id"]])[0].status == "0"
     assert cli(["--db", url, "--site", "2", "--network", "list"]) == 2
+
+
+@pytest.mark.parametrize(("status", "wp_status"), [("pending", "hold"), ("approved", "approve")])
+def test_network_queue_equals_wordpress_get_comments_per_site(
+    wp_network: WPNetwork, tmp_path: Path, status: str, wp_status: str
+) -> None:
+    """The queue is what get_comments() gives after switch_to_blog() on each site that
+    network admin lists (archived, spam-flagged and deleted sites left out), newest
+    first across sites."""
+    wp = wp_network.wp_comments(wp_status)
+    flagged = {s["site"] for s in wp if s["archived"] or s["spam"] or s["deleted"]}
+    assert flagged == {wp_network.archived, wp_network.spam, wp_network.deleted}
+    want = sorted(
+        (p["date_gmt"], p["id"], s["site"])
+        for s in wp
+        if s["site"] not in flagged
+        for p in s["pings"]
+    )
+    fleet = _fleet(wp_network.main, tmp_path)
+    try:
+        rows = fleet.pings(fleet.ids(PingFilter(status=status)))
+        got = [
+            (f"{p.date_gmt:%Y-%m-%d %H:%M:%S}", p.comment_id, fleet.seat_named(p.site or "").blog)
+            for p in rows
+        ]
+        site_of = {id(s.blog): s.blog.site_id for s in fleet.seats if s.blog}
+        got_ids = [(d, cid, site_of[id(b)]) for d, cid, b in got]
+        assert sorted(got_ids) == want
+        assert [d for d, _, _ in got_ids] == sorted((d for d, _, _ in got_ids), reverse=True)
+        # The first screen is the newest of them, in the same order.
+        first = fleet.page(PingFilter(status=status), limit=3).pings
+        assert [p.id for p in first] == [p.id for p in rows[:3]]
+        # Counts per site are WordPress's own: get_comments(count, type__in pingback and
+        # trackback) per site (the bridge leaves webmentions out).
+        per = fleet.seat_counts()
+        wp_counts = {c["site"]: c["pings"] for c in wp_network.wp_counts()}
+        for seat in fleet.seats:
+            assert seat.blog is not None and seat.blog.site_id is not None
+            typed = per[seat.no].by_status[status]
+            assert typed["pingback"] + typed["trackback"] == wp_counts[seat.blog.site_id][wp_status]
+    finally:
+        fleet.close()
+        fleet.journal.close()

@@ -324,6 +324,16 @@ def _order(blog: Blog) -> list[Any]:
     return [c.c.comment_date_gmt.desc(), c.c.comment_ID.desc()]
 
 
+def ping_select(blog: Blog) -> Select[Any]:
+    """The SELECT every Ping is built from (``build_pings``); callers add which ids."""
+    return _select(blog).where(kind_condition(blog))
+
+
+def build_pings(blog: Blog, conn: Connection, rows: Sequence[Any]) -> list[Ping]:
+    """Pings from ``ping_select`` rows (anything with its columns as attributes)."""
+    return _Builder(blog, conn).build(rows)
+
+
 class _Builder:
     """Turns rows into Pings, loading webmention sources in one extra query."""
 

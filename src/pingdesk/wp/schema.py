@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -91,19 +92,46 @@ def _longtext() -> Text:
     return Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 
+_TABLE_NAMES = (
+    "comments",
+    "commentmeta",
+    "posts",
+    "postmeta",
+    "options",
+    "terms",
+    "term_taxonomy",
+    "term_relationships",
+    "users",
+    "blogs",
+)
+
+
 @dataclass
 class Tables:
     """The tables of one WordPress site (a multisite sub-site has its own prefix)."""
 
     prefix: str
     base_prefix: str
-    metadata: MetaData = field(default_factory=MetaData)
+    _metadata: MetaData = field(default_factory=MetaData, repr=False)
 
     def __post_init__(self) -> None:
         validate_prefix(self.prefix)
         validate_prefix(self.base_prefix)
-        md, p, bp = self.metadata, self.prefix, self.base_prefix
-        self.comments = Table(
+
+    @property
+    def metadata(self) -> MetaData:
+        """Every table's definition (``create_all`` makes a whole blog)."""
+        for name in _TABLE_NAMES:
+            getattr(self, name)
+        return self._metadata
+
+    # Each table is defined when first used: a network of 10,000 sites reads a few
+    # tables of each, and defining all ten costs ~7 ms per site in SQLAlchemy.
+
+    @cached_property
+    def comments(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}comments",
             md,
             _pk("comment_ID"),
@@ -126,7 +154,11 @@ class Tables:
             Index(f"{p}comments_date_gmt", "comment_date_gmt"),
             Index(f"{p}comments_parent", "comment_parent"),
         )
-        self.commentmeta = Table(
+
+    @cached_property
+    def commentmeta(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}commentmeta",
             md,
             _pk("meta_id"),
@@ -136,7 +168,11 @@ class Tables:
             Index(f"{p}commentmeta_comment_id", "comment_id"),
             Index(f"{p}commentmeta_meta_key", "meta_key"),
         )
-        self.posts = Table(
+
+    @cached_property
+    def posts(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}posts",
             md,
             _pk("ID"),
@@ -167,7 +203,11 @@ class Tables:
             Index(f"{p}posts_post_parent", "post_parent"),
             Index(f"{p}posts_post_author", "post_author"),
         )
-        self.postmeta = Table(
+
+    @cached_property
+    def postmeta(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}postmeta",
             md,
             _pk("meta_id"),
@@ -177,7 +217,11 @@ class Tables:
             Index(f"{p}postmeta_post_id", "post_id"),
             Index(f"{p}postmeta_meta_key", "meta_key"),
         )
-        self.options = Table(
+
+    @cached_property
+    def options(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}options",
             md,
             _pk("option_id"),
@@ -185,7 +229,11 @@ class Tables:
             Column("option_value", _longtext(), nullable=False),
             Column("autoload", String(20), nullable=False, server_default="yes"),
         )
-        self.terms = Table(
+
+    @cached_property
+    def terms(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}terms",
             md,
             _pk("term_id"),
@@ -193,7 +241,11 @@ class Tables:
             Column("slug", String(200), nullable=False, server_default=""),
             Column("term_group", BigInteger, nullable=False, server_default="0"),
         )
-        self.term_taxonomy = Table(
+
+    @cached_property
+    def term_taxonomy(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}term_taxonomy",
             md,
             _pk("term_taxonomy_id"),
@@ -203,15 +255,23 @@ class Tables:
             Column("parent", _id(), nullable=False, server_default="0"),
             Column("count", BigInteger, nullable=False, server_default="0"),
         )
-        self.term_relationships = Table(
+
+    @cached_property
+    def term_relationships(self) -> Table:
+        md, p = self._metadata, self.prefix
+        return Table(
             f"{p}term_relationships",
             md,
             Column("object_id", _id(), primary_key=True, server_default="0"),
             Column("term_taxonomy_id", _id(), primary_key=True, server_default="0"),
             Column("term_order", Integer, nullable=False, server_default="0"),
         )
+
+    @cached_property
+    def users(self) -> Table:
         # Users and the network tables are shared by all sites: base prefix.
-        self.users = Table(
+        md, bp = self._metadata, self.base_prefix
+        return Table(
             f"{bp}users",
             md,
             _pk("ID"),
@@ -225,7 +285,11 @@ class Tables:
             Column("user_status", Integer, nullable=False, server_default="0"),
             Column("display_name", String(250), nullable=False, server_default=""),
         )
-        self.blogs = Table(
+
+    @cached_property
+    def blogs(self) -> Table:
+        md, bp = self._metadata, self.base_prefix
+        return Table(
             f"{bp}blogs",
             md,
             _pk("blog_id"),
