@@ -262,7 +262,7 @@ def site_of(value: Any, paths: dict[str, int]) -> int | None:
 
 
 def row_key(row: dict[str, Any], paths: dict[str, int]) -> tuple[int | None, int | None]:
-    site = row.get("site", row.get("site_id", row.get("blog_id")))
+    site = row.get("site_id", row.get("blog_id", row.get("site")))
     ident = row.get("id", row.get("comment_ID"))
     return site_of(site, paths), int(ident) if isinstance(ident, int | str) else None
 
@@ -312,7 +312,10 @@ def check_counts(ctx: Context, out: Any) -> str:
         note += " = naive-counts" if ok else f" != naive-counts {expected['pending']:,}"
     sites = out.get("sites")
     if isinstance(sites, list):
-        listed = {site_of(e.get("site"), ctx.paths): e.get("pending") for e in sites}
+        listed = {
+            site_of(e.get("site_id", e.get("blog_id", e.get("site"))), ctx.paths): e.get("pending")
+            for e in sites
+        }
         note += f"; {len(sites)} sites listed"
         flagged = sorted(k for k in listed if k in ctx.flagged)
         if flagged:

@@ -298,7 +298,7 @@ def _fleet_counts(out: Any, desk: Fleet) -> int:
         c = per.get(seat.no)
         row: dict[str, Any] = {
             "site": seat.name,
-            "blog_id": seat.blog.site_id if seat.blog else None,
+            "site_id": seat.blog.site_id if seat.blog else None,
         }
         if c is None:
             row["error"] = seat.error or "not read"

@@ -120,7 +120,10 @@ class Fleet(Desk):
         return by_seat
 
     def _rekey(self, seat: Seat, items: Iterable[Ping]) -> list[Ping]:
-        return [replace(p, id=queue_key(seat.no, p.id), site=seat.name) for p in items]
+        site_id = seat.blog.site_id if seat.blog is not None and self.kind == "network" else None
+        return [
+            replace(p, id=queue_key(seat.no, p.id), site=seat.name, site_id=site_id) for p in items
+        ]
 
     def _each_group(self, fn: Callable[[list[Seat]], _T]) -> list[_T]:
         """``fn`` over the live seats, one call per engine, a few at a time."""

@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pingdesk.tui.app import PingdeskApp
 
+# Rows read first when a view opens, before the full id list arrives (the CLI reads the
+# pending view's while Textual loads: see cli.ui).
+FIRST_PAGE = 150
+
 
 def run_tui(*args: Any, **kwargs: Any) -> int:
     """``pingdesk.tui.app.run_tui``, imported lazily so the CLI starts fast."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 
 from textual import work
@@ -36,7 +37,7 @@ from pingdesk.tui.screens.main import MainScreen
 from pingdesk.tui.widgets.detail import Detail
 from pingdesk.tui.widgets.ping_table import RowData
 from pingdesk.tui.widgets.status import StatusLine
-from pingdesk.wp.pings import Ping
+from pingdesk.wp.pings import Page, Ping, PingFilter
 
 
 class PingdeskApp(App[int]):
@@ -64,9 +65,12 @@ class PingdeskApp(App[int]):
         refresh_interval: float | None = 30.0,
         theme: str | None = None,
         save_theme: Callable[[str], object] | None = None,
+        first_page: Future[Page] | None = None,
     ) -> None:
         super().__init__()
         self.desk = desk
+        # The pending view's first page, read while Textual loaded (cli.ui).
+        self._first_page = first_page
         self.columns = columns or Columns()
         self.open_blog = open_blog
         self._fixed_now = now
@@ -107,6 +111,16 @@ class PingdeskApp(App[int]):
 
     def extra_columns(self) -> list[tuple[str, str, int]]:
         return [(c.key, c.header, c.width) for c in self.columns.all]
+
+    def prefetched(self, flt: PingFilter) -> Page | None:
+        """The first page read before the app started, once, if it is this view's."""
+        future, self._first_page = self._first_page, None
+        if future is None or flt != PingFilter(status="pending"):
+            return None
+        try:
+            return future.result()
+        except Exception:
+            return None  # read again, and fail there with the usual message
 
     def load_rows(self, ids: list[int]) -> list[RowData]:
         return self.with_extras(self.desk.pings(ids))
@@ -363,6 +377,7 @@ def run_tui(
     refresh_interval: float | None = 30.0,
     theme: str | None = None,
     save_theme: Callable[[str], object] | None = None,
+    first_page: Future[Page] | None = None,
 ) -> int:
     """Run the app until the moderator quits; returns the exit code."""
     app = PingdeskApp(
@@ -372,6 +387,7 @@ def run_tui(
         refresh_interval=refresh_interval,
         theme=theme,
         save_theme=save_theme,
+        first_page=first_page,
     )
     # Workers parse database rows in Python; a shorter GIL switch interval lets the UI
     # thread answer a key within a millisecond or so instead of up to 5 ms per switch.

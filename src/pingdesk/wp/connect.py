@@ -785,8 +785,11 @@ def _list_sites(
     return sites
 
 
-def list_sites(blog_or_engine: Blog | Engine, base_prefix: str | None = None) -> list[NetworkSite]:
-    """The sites of a multisite network, by blog id; [] for a single site."""
+def list_sites(
+    blog_or_engine: Blog | Engine, base_prefix: str | None = None, *, options: bool = True
+) -> list[NetworkSite]:
+    """The sites of a multisite network, by blog id; [] for a single site. ``options``:
+    each site's name and home too (a query per site)."""
     if isinstance(blog_or_engine, Blog):
         engine = blog_or_engine.engine
         base = base_prefix or blog_or_engine.tables.base_prefix
@@ -799,7 +802,7 @@ def list_sites(blog_or_engine: Blog | Engine, base_prefix: str | None = None) ->
             names = _table_names(conn)
             if f"{base}blogs" not in names:
                 return []
-            return _list_sites(conn, base, names)
+            return _list_sites(conn, base, names, options=options)
     except (ConnectError, NotFound):
         raise
     except (SQLAlchemyError, RuntimeError, OSError) as exc:

@@ -98,6 +98,7 @@ class Ping:
     permalink: str | None = None
     meta: dict[str, list[str]] = field(default_factory=dict)
     site: str | None = None  # which blog, in a queue across blogs
+    site_id: int | None = None  # and its blog_id, when it is a network's site
 
     @property
     def comment_id(self) -> int:
@@ -118,7 +119,9 @@ class Ping:
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of `pingdesk list --json`."""
-        site = {"site": self.site} if self.site else {}
+        site: dict[str, Any] = {"site": self.site} if self.site else {}
+        if self.site_id is not None:
+            site["site_id"] = self.site_id
         return site | {
             "id": self.comment_id,
             "post_id": self.post_id,

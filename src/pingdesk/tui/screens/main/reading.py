@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual import on, work
 
 from pingdesk.services.desk import BlogInfo
+from pingdesk.tui import FIRST_PAGE
 from pingdesk.tui.messages import CursorMoved
 from pingdesk.tui.query import Query, parse_query
 from pingdesk.tui.screens.detail import DetailScreen
@@ -19,8 +20,6 @@ from pingdesk.tui.widgets.detail import Detail, DetailPane
 from pingdesk.tui.widgets.ping_table import RowData
 from pingdesk.wp.pings import Counts, PingFilter
 
-# Rows read first when a view opens, before the full id list arrives.
-FIRST_PAGE = 150
 PANE_QUIET = 0.05
 
 
@@ -63,7 +62,10 @@ class ReadingMixin(MainBase):
             focus_ids,
             first_page,
         )
-        self.load_counts()
+        if not (first_page and self.desk.across_blogs):
+            # Across a network the counts read every site: they wait for the first
+            # page, which would otherwise share the server's cores with them.
+            self.load_counts()
 
     @work(thread=True, group="snapshot", exit_on_error=False)
     def _snapshot_worker(
@@ -78,7 +80,7 @@ class ReadingMixin(MainBase):
     ) -> None:
         try:
             if first_page:
-                page = self.desk.page(flt, limit=FIRST_PAGE)
+                page = self.pd_app.prefetched(flt) or self.desk.page(flt, limit=FIRST_PAGE)
                 rows = self.pd_app.with_extras(page.pings)
                 self.app.call_from_thread(self._got_first_page, gen, rows)
                 if page.next_cursor is None:
@@ -109,6 +111,8 @@ class ReadingMixin(MainBase):
         table.add_rows(rows)
         ids = [r.ping.id for r in rows if r.ping.id not in self._optimistic]
         table.set_ids(ids, keep_index=0, partial=True)
+        if self.desk.across_blogs:
+            self.load_counts()
 
     def _got_snapshot(
         self,
