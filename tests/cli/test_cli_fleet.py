@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from pingdesk.cli.main import main
 from pingdesk.demo import blog as demo
+from pingdesk.services.locate import OPEN_WAIT
 
 
 @pytest.fixture
@@ -70,3 +73,29 @@ def test_profiles_as_one_queue(
     assert "SITE:ID" in capsys.readouterr().err
     # --network is about one network's sites, not several profiles.
     assert main(["--profile", "north,south", "--network", "list"]) == 2
+
+
+def test_a_blog_that_never_answers_does_not_hold_up_the_others(
+    profiles: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A port that takes the connection and never says a word (as a host behind a
+    # firewall that swallows packets): the driver would wait its whole timeout (10 s).
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        port = silent.getsockname()[1]
+        url = f"mysql://u@127.0.0.1:{port}/x"
+        assert main(["profile", "add", "silent", "--db", url, "--no-check"]) == 0
+        capsys.readouterr()
+        started = time.monotonic()
+        assert main(["--profile", "north,silent", "counts", "--format", "json"]) == 0
+        took = time.monotonic() - started
+        out = capsys.readouterr()
+        by_site = {s["site"]: s for s in json.loads(out.out)["sites"]}
+        assert by_site["north"]["pending"] > 0
+        assert "no answer within" in by_site["silent"]["error"]
+        assert "silent" in out.err
+        assert took < OPEN_WAIT + 4, took
+    finally:
+        silent.close()

@@ -198,6 +198,10 @@ def open_desk(where: Where, config: Config, journal: Journal, *, reporting: bool
     return desk
 
 
+# How long several blogs opened together wait for the slowest before going on without it.
+OPEN_WAIT = 3.0
+
+
 def profile_names(where: Where, config: Config, *, all_profiles: bool = False) -> list[str]:
     """The saved profiles one queue takes: ``--all-profiles``, or ``--profile a,b,c``;
     [] for one blog."""
@@ -252,19 +256,48 @@ def _open_profiles(
     names: list[str], where: Where, config: Config, journal: Journal, *, reporting: bool
 ) -> Desk:
     """Each profile opened at once in its own thread: one that cannot be reached
-    (a server down, a wrong password) is kept with its error, not waited for in turn."""
-    from concurrent.futures import ThreadPoolExecutor
+    (a server down, a wrong password) is kept with its error, and one that does not
+    answer within ``OPEN_WAIT`` seconds (a host that swallows packets) is left out
+    as such rather than hold up the others for the driver's whole connect timeout."""
+    import threading
+    import time
 
     from pingdesk.services import fleet
 
-    def one(name: str) -> tuple[str, Desk | None, str | None]:
-        try:
-            return name, open_desk(Where(profile=name), config, journal, reporting=reporting), None
-        except PingdeskError as exc:
-            return name, None, exc.message
+    results: dict[str, tuple[str, Desk | None, str | None]] = {}
+    lock = threading.Lock()
 
-    with ThreadPoolExecutor(fleet.CONCURRENCY) as pool:
-        opened = list(pool.map(one, names))
+    def one(name: str) -> None:
+        try:
+            got: tuple[str, Desk | None, str | None] = (
+                name,
+                open_desk(Where(profile=name), config, journal, reporting=reporting),
+                None,
+            )
+        except PingdeskError as exc:
+            got = (name, None, exc.message)
+        with lock:
+            late = name not in wanted
+            results[name] = got
+        if late and got[1] is not None:
+            got[1].close()  # whenever it does answer, nobody wants it any more
+
+    wanted = set(names)
+    # Daemon threads: a host that never answers must not keep pingdesk from exiting.
+    threads = [threading.Thread(target=one, args=(n,), daemon=True) for n in names]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + OPEN_WAIT
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    opened = []
+    with lock:
+        for name in names:
+            if name in results:
+                opened.append(results[name])
+            else:
+                wanted.discard(name)
+                opened.append((name, None, f"no answer within {OPEN_WAIT:g} s"))
     return fleet.blogs_fleet(opened, journal, moderator=config.moderator.login or "")
 
 
