@@ -19,6 +19,7 @@ from pingdesk.services.locate import Where, open_queue
 from pingdesk.store.journal import Journal
 from pingdesk.wp import pings
 from pingdesk.wp.pings import PingFilter, split_key
+from tests.support.akismet_fake import FakeAkismet
 from tests.support.wpbed import Bed, WPSite, seed_pings
 from tests.support.wpbed.network import WPNetwork
 
@@ -202,3 +203,30 @@ def test_network_queue_equals_wordpress_get_comments_per_site(
     finally:
         fleet.close()
         fleet.journal.close()
+
+
+def test_network_spam_reports_each_site_to_akismet_as_that_site(
+    wp_network: WPNetwork,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As wp-admin with the Akismet plugin on each site: a spam across the network is
+    one report per ping, each sent with its own site's key and address."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    key = "a1b2c3d4e5f6"
+    for n in (2, 3):
+        wp_network.site(n).php1({"cmd": "set_option", "name": "wordpress_api_key", "value": key})
+    pending = {n: next(p.id for p in wp_network.expected("0", sites=[n])) for n in (2, 3)}
+    homes = {n: wp_network.site(n).php1({"cmd": "get_option", "name": "home"}) for n in (2, 3)}
+    with FakeAkismet(valid_keys=(key,)) as fake:
+        monkeypatch.setenv("PINGDESK_AKISMET_ENDPOINT", fake.url + "/1.1/")
+        url = str(wp_network.url)
+        refs = [f"sub:{pending[2]}", f"site3:{pending[3]}"]
+        assert cli(["--db", url, "--network", "spam", *refs]) == 0
+        out = capsys.readouterr().out
+        assert "2 reported to Akismet" in out, out
+        sent = fake.calls("submit-spam")
+        assert sorted(r.params["blog"] for r in sent) == sorted(homes.values())
+        assert {r.params["api_key"] for r in sent} == {key}

@@ -13,6 +13,7 @@ from pingdesk.cli.moderate import (
     akismet_json,
     deliver_reports,
     print_akismet,
+    waiting_reports,
 )
 from pingdesk.cli.output import emit_json
 from pingdesk.cli.session import open_desk
@@ -58,7 +59,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     with open_desk(args) as desk:
         res = desk.undo(args.action_id)
         sent = deliver_reports(args, desk)
-        waiting = desk.reports_waiting() if desk.reporting is not None else 0
+        waiting = waiting_reports(desk)
         if args.json:
             emit_json(
                 {

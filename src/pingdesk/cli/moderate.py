@@ -108,22 +108,42 @@ def _result_json(res: ModerationResult) -> dict[str, Any]:
 def deliver_reports(args: argparse.Namespace, desk: Desk) -> RetrySummary | None:
     """Send the reports this command queued (and any older ones) before exiting,
     unless ``--no-wait``; a progress line on stderr. None: nothing was waiting."""
-    if getattr(args, "no_wait", False) or desk.reporting is None:
-        return None
-    if desk.reporting.site is None or not desk.reports_waiting():
+    if getattr(args, "no_wait", False):
         return None
     from pingdesk.cli.args import config_of
     from pingdesk.services.akismet import AkismetSettings, deliver, run_sync
 
-    settings = AkismetSettings.from_config(config_of(args))
-    return run_sync(
-        deliver(
-            desk.blog,
-            desk.journal,
-            settings=settings,
-            on_progress=Progress("reporting to Akismet"),
+    total: RetrySummary | None = None
+    # Across blogs each blog's reports go with its own key and site data.
+    for blog_desk in desk.desks():
+        reporting = blog_desk.reporting
+        if reporting is None or reporting.site is None or not blog_desk.reports_waiting():
+            continue
+        settings = AkismetSettings.from_config(config_of(args))
+        got = run_sync(
+            deliver(
+                blog_desk.blog,
+                blog_desk.journal,
+                settings=settings,
+                on_progress=Progress("reporting to Akismet"),
+            )
         )
-    )
+        if total is None:
+            total = got
+        else:
+            total.sent += got.sent
+            total.failed += got.failed
+            total.remaining += got.remaining
+            total.not_due += got.not_due
+            total.elsewhere += got.elsewhere
+            total.message = total.message or got.message
+            total.failure = total.failure or got.failure
+    return total
+
+
+def waiting_reports(desk: Desk) -> int:
+    """Akismet reports queued and not sent, on the blogs that report (all of a Fleet's)."""
+    return sum(d.reports_waiting() for d in desk.desks() if d.reporting is not None)
 
 
 def print_akismet(sent: RetrySummary | None, waiting: int) -> None:
@@ -251,7 +271,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
         res.requested += len(missing)
         res.missing.extend(missing)
         sent = deliver_reports(args, desk)
-        waiting = desk.reports_waiting() if desk.reporting is not None else 0
+        waiting = waiting_reports(desk)
         return report_moderation(res, as_json=as_json, sent=sent, waiting=waiting)
 
 

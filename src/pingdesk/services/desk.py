@@ -70,6 +70,10 @@ class Desk:
         """How the moderator names a ping: '#48' (across blogs: 'site:48')."""
         return f"#{ping_id}"
 
+    def desks(self) -> list[Desk]:
+        """The one-blog desks behind this one: itself (a Fleet: the blogs it opened)."""
+        return [self]
+
     @property
     def across_blogs(self) -> bool:
         """One queue over several blogs (services.fleet), with a site column."""

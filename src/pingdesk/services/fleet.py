@@ -105,6 +105,9 @@ class Fleet(Desk):
     def across_blogs(self) -> bool:
         return True
 
+    def desks(self) -> list[Desk]:
+        return [s._desk for s in self.seats if s._desk is not None]
+
     def parse_ref(self, text: str) -> int:
         """'site:id' (site by name or blog id) → the row's key."""
         site, sep, cid = text.rpartition(":")

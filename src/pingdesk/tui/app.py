@@ -76,7 +76,8 @@ class PingdeskApp(App[int]):
         self._fixed_now = now
         self.refresh_interval = refresh_interval
         self.runner = JobRunner(self)
-        self.sender: ReportSender | None = None
+        # One per blog whose reports go to Akismet (across blogs: each that acted).
+        self.senders: dict[str, ReportSender] = {}
         self._sender_problem: str | None = None
         self.main = MainScreen()
         self.status_log: list[str] = []  # what the status line said, newest last (say())
@@ -188,22 +189,29 @@ class PingdeskApp(App[int]):
 
     def on_unmount(self) -> None:
         self.runner.stop()
-        if self.sender is not None:
-            self.sender.stop()
+        self.stop_senders()
 
     # -- Akismet reports, delivered in the background --------------------------------
 
     def start_sender(self) -> None:
         """Deliver queued Akismet reports (this session's and any left from an earlier
         one) from a thread of their own; moderation never waits for Akismet."""
-        reporting = self.desk.reporting
-        if reporting is None or reporting.site is None:
-            return
         column = self.columns.akismet
         settings = column.settings if isinstance(column, AkismetColumn) else AkismetSettings()
-        self.sender = ReportSender(
-            self.desk.blog, self.desk.journal, settings, self._from_sender
-        ).start()
+        # Across blogs, each blog that has acted reports with its own key and site
+        # data; this is called again after each action to start the new ones.
+        for desk in self.desk.desks():
+            reporting = desk.reporting
+            if reporting is None or reporting.site is None or desk.blog.key in self.senders:
+                continue
+            self.senders[desk.blog.key] = ReportSender(
+                desk.blog, desk.journal, settings, self._from_sender
+            ).start()
+
+    def stop_senders(self) -> None:
+        for sender in self.senders.values():
+            sender.stop()
+        self.senders.clear()
 
     def _from_sender(self, state: SenderState) -> None:
         # RuntimeError: the app is closing; the reports stay queued.
@@ -343,9 +351,7 @@ class PingdeskApp(App[int]):
 
     def _switched(self, desk: Desk) -> None:
         self.desk = desk
-        if self.sender is not None:
-            self.sender.stop()
-            self.sender = None
+        self.stop_senders()
         self.start_sender()
         old = self.main
         self.main = MainScreen()

@@ -229,6 +229,8 @@ class ModeratingMixin(ReadingMixin):
         if result.skipped and not result.changed and not result.conflicts:
             self.notify(result.skipped[0][1], severity="warning")
         self._adjust_counts(result.transitions)
+        if self.desk.across_blogs:
+            self.pd_app.start_sender()  # a blog that acted for the first time reports too
 
     def _say_conflicts(self, conflicts: list[Conflict], title: str) -> None:
         if conflicts:
