@@ -19,6 +19,7 @@ from pingdesk.services.locate import Where, open_queue
 from pingdesk.store.journal import Journal
 from pingdesk.wp import pings
 from pingdesk.wp.pings import PingFilter, split_key
+from pingdesk.wp.verify_meta import VerifyResult, store_results
 from tests.support.akismet_fake import FakeAkismet
 from tests.support.wpbed import Bed, WPSite, seed_pings
 from tests.support.wpbed.network import WPNetwork
@@ -144,6 +145,16 @@ def test_cli_network_list_counts_and_site_refs(
     rows = json.loads(capsys.readouterr().out)
     assert rows and {r["site"] for r in rows} == {"sub", "third"}
     target = next(r for r in rows if r["site"] == "third")
+    assert target["site_id"] == 3 and target["check"] is None
+    # What is stored about a ping is read from its own site (the same comment id
+    # elsewhere is another ping).
+    store_results(ours[3].blog(), [VerifyResult(target["id"], "gone", http_status=404)])
+    assert cli(["--db", url, "--network", "list", "--format", "json"]) == 0
+    checks = {(r["site"], r["id"]): r["check"] for r in json.loads(capsys.readouterr().out)}
+    assert checks.pop(("third", target["id"])) == "gone"
+    assert set(checks.values()) == {None}
+    assert cli(["--db", url, "--network", "show", f"third:{target['id']}", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verification"]["result"] == "gone"
     assert cli(["--db", url, "--network", "counts", "--format", "json"]) == 0
     counts = json.loads(capsys.readouterr().out)
     assert [s["site"] for s in counts["sites"]] == ["", "sub", "third"] or len(counts["sites"]) == 3

@@ -70,6 +70,11 @@ class Desk:
         """How the moderator names a ping: '#48' (across blogs: 'site:48')."""
         return f"#{ping_id}"
 
+    def by_blog(self, keys: Iterable[int]) -> list[tuple[Desk, dict[int, int]]]:
+        """(one blog's desk, {its comment id: row key}) for each blog these rows are on;
+        what reads or works one blog at a time (verification, Akismet) goes through it."""
+        return [(self, {int(k): int(k) for k in keys})]
+
     def desks(self) -> list[Desk]:
         """The one-blog desks behind this one: itself (a Fleet: the blogs it opened)."""
         return [self]

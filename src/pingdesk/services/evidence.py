@@ -26,8 +26,12 @@ from pingdesk.wp.verify_meta import RESULTS, VerifyResult, load_results
 
 
 def verify_results(desk: Desk, ids: Iterable[int]) -> dict[int, VerifyResult]:
-    """The last stored result of each ping (absent: never verified)."""
-    return load_results(desk.blog, ids)
+    """The last stored result of each ping (absent: never verified); across blogs,
+    each read from its own blog."""
+    out: dict[int, VerifyResult] = {}
+    for blog_desk, keys in desk.by_blog(ids):
+        out.update((keys[i], r) for i, r in load_results(blog_desk.blog, list(keys)).items())
+    return out
 
 
 def summarize(results: Sequence[VerifyResult]) -> str:
@@ -64,14 +68,19 @@ def verify_lines(result: VerifyResult | None, now: datetime | None = None) -> li
 
 
 def akismet_info(desk: Desk, ids: Iterable[int]) -> dict[int, AkismetInfo]:
-    return read_akismet_info(desk.blog, ids)
+    """The Akismet plugin's trail of each ping; across blogs, each from its own blog."""
+    out: dict[int, AkismetInfo] = {}
+    for blog_desk, keys in desk.by_blog(ids):
+        got = read_akismet_info(blog_desk.blog, list(keys))
+        out.update((keys[i], info) for i, info in got.items())
+    return out
 
 
 def akismet_values(desk: Desk, ids: Iterable[int]) -> dict[int, str]:
     """A short verdict per ping: spam, ham, spam* / ham* (the moderator overruled
     Akismet), error; pings Akismet never judged are absent."""
     out: dict[int, str] = {}
-    for pid, info in read_akismet_info(desk.blog, ids).items():
+    for pid, info in akismet_info(desk, ids).items():
         if info.error or info.result == "error":
             out[pid] = "error"
         elif info.user_result in ("true", "false") and info.user_result != info.result:
@@ -85,7 +94,7 @@ def akismet_values(desk: Desk, ids: Iterable[int]) -> dict[int, str]:
 
 def akismet_lines(desk: Desk, ping: Ping) -> list[str]:
     """wp-admin's row note for this ping, or that Akismet never judged it."""
-    info = read_akismet_info(desk.blog, [ping.id]).get(ping.id)
+    info = akismet_info(desk, [ping.id]).get(ping.id)
     if info is None:
         return []
     lines = []

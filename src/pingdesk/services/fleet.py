@@ -108,6 +108,12 @@ class Fleet(Desk):
     def desks(self) -> list[Desk]:
         return [s._desk for s in self.seats if s._desk is not None]
 
+    def by_blog(self, keys: Iterable[int]) -> list[tuple[Desk, dict[int, int]]]:
+        out: list[tuple[Desk, dict[int, int]]] = []
+        for no, cids in self._split(keys).items():
+            out.append((self.desk_of(self.seat(no)), {cid: queue_key(no, cid) for cid in cids}))
+        return out
+
     def parse_ref(self, text: str) -> int:
         """'site:id' (site by name or blog id) → the row's key."""
         site, sep, cid = text.rpartition(":")
@@ -430,19 +436,6 @@ class Fleet(Desk):
         engines = {id(s.blog.engine): s.blog.engine for s in self.seats if s.blog is not None}
         for engine in engines.values():
             engine.dispose()
-
-
-def per_seat(desk: Desk, keys: Iterable[int]) -> list[tuple[Desk, dict[int, int]]]:
-    """(blog's desk, {comment id: row key}) for each blog these rows are on: a Fleet's
-    seats, or the desk itself with ids as keys. What works on one blog at a time
-    (verification, Akismet) runs over this."""
-    if not isinstance(desk, Fleet):
-        return [(desk, {int(k): int(k) for k in keys})]
-    out: list[tuple[Desk, dict[int, int]]] = []
-    for no, cids in desk._split(keys).items():
-        seat = desk.seat(no)
-        out.append((desk.desk_of(seat), {cid: queue_key(no, cid) for cid in cids}))
-    return out
 
 
 def network_fleet(

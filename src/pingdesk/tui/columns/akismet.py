@@ -8,13 +8,11 @@ service records the way the plugin does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from pingdesk.progress import Progress, ShouldStop
 from pingdesk.services import akismet, evidence
 from pingdesk.services.akismet import AkismetSettings, CheckOutcome
 from pingdesk.services.desk import Desk
-from pingdesk.services.fleet import per_seat
 from pingdesk.wp.pings import Ping
 
 
@@ -28,15 +26,10 @@ class AkismetColumn:
         self.settings = settings
 
     def values(self, desk: Desk, pings: Sequence[Ping]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for blog_desk, keys in per_seat(desk, [p.id for p in pings]):
-            found = evidence.akismet_values(blog_desk, list(keys))
-            out.update((keys[i], v) for i, v in found.items())
-        return out
+        return evidence.akismet_values(desk, [p.id for p in pings])
 
     def details(self, desk: Desk, ping: Ping) -> list[str]:
-        [(blog_desk, keys)] = per_seat(desk, [ping.id])
-        return evidence.akismet_lines(blog_desk, replace(ping, id=next(iter(keys))))
+        return evidence.akismet_lines(desk, ping)
 
     def run(
         self,
@@ -47,7 +40,7 @@ class AkismetColumn:
         should_stop: ShouldStop | None = None,
     ) -> str:
         # Across blogs each blog's pings are checked with that blog's own site data.
-        parts = per_seat(desk, ids)
+        parts = desk.by_blog(ids)
         total, base = len(ids), 0
         lines = []
         for blog_desk, keys in parts:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pingdesk.progress import Progress, ShouldStop
 from pingdesk.services import evidence, verify
 from pingdesk.services.desk import Desk
-from pingdesk.services.fleet import per_seat
 from pingdesk.services.verify import VerifySettings
 from pingdesk.wp.pings import Ping
 from pingdesk.wp.verify_meta import VerifyResult
@@ -30,16 +29,12 @@ class VerifyColumn:
         return self.settings
 
     def values(self, desk: Desk, pings: Sequence[Ping]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for blog_desk, keys in per_seat(desk, [p.id for p in pings]):
-            found = evidence.verify_results(blog_desk, list(keys))
-            out.update((keys[i], r.result) for i, r in found.items())
-        return out
+        return {
+            i: r.result for i, r in evidence.verify_results(desk, [p.id for p in pings]).items()
+        }
 
     def details(self, desk: Desk, ping: Ping) -> list[str]:
-        [(blog_desk, keys)] = per_seat(desk, [ping.id])
-        [cid] = keys
-        return evidence.verify_lines(evidence.verify_results(blog_desk, [cid]).get(cid))
+        return evidence.verify_lines(evidence.verify_results(desk, [ping.id]).get(ping.id))
 
     def run(
         self,
@@ -51,7 +46,7 @@ class VerifyColumn:
     ) -> str:
         # Across blogs (a network, several profiles) each blog's pings are verified
         # and recorded on that blog, one blog after the other.
-        todo = [(d, d.pings(list(keys))) for d, keys in per_seat(desk, ids)]
+        todo = [(d, d.pings(list(keys))) for d, keys in desk.by_blog(ids)]
         total = sum(len(p) for _, p in todo)
         results: list[VerifyResult] = []
         for blog_desk, pings in todo:
