@@ -73,6 +73,11 @@ def test_profiles_as_one_queue(
     assert "SITE:ID" in capsys.readouterr().err
     # --network is about one network's sites, not several profiles.
     assert main(["--profile", "north,south", "--network", "list"]) == 2
+    capsys.readouterr()
+    # Commands about one blog's posts, settings or sources refuse, before connecting.
+    for command in (["verify", "1"], ["close-pings", "--all"], ["links"], ["akismet", "status"]):
+        assert main(["--all-profiles", *command]) == 2, command
+        assert "works on one blog" in capsys.readouterr().err, command
 
 
 def test_a_blog_that_never_answers_does_not_hold_up_the_others(

@@ -79,7 +79,7 @@ def cmd_domains(args: argparse.Namespace) -> int:
     from pingdesk.services.domain_view import group_by_domain
 
     out = output(args)
-    with open_desk(args, reporting=False) as desk:
+    with open_desk(args, across_blogs=True, reporting=False) as desk:
         groups = group_by_domain(desk, ping_filter(args))
     out.write([groups[: args.limit or None]], empty="no pings match")
     return EXIT_OK

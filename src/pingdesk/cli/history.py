@@ -56,7 +56,7 @@ UNDO_NOUN = {"comment": "ping", "post": "post", "option": "setting"}
 def cmd_undo(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _undo_dry_run(args)
-    with open_desk(args) as desk:
+    with open_desk(args, across_blogs=True) as desk:
         res = desk.undo(args.action_id)
         sent = deliver_reports(args, desk)
         waiting = waiting_reports(desk)
@@ -86,7 +86,7 @@ def _undo_dry_run(args: argparse.Namespace) -> int:
     from pingdesk.services.words import plural
     from pingdesk.wp.moderation import status_phrase
 
-    with open_desk(args, reporting=False) as desk:
+    with open_desk(args, across_blogs=True, reporting=False) as desk:
         entry, items = desk.plan_undo(args.action_id)
     if args.json:
         emit_json(
@@ -149,7 +149,7 @@ HISTORY_FIELDS: Fields[Entry] = Fields(
 
 def cmd_history(args: argparse.Namespace) -> int:
     out = output(args)
-    with open_desk(args, reporting=False) as desk:
+    with open_desk(args, across_blogs=True, reporting=False) as desk:
         entries = desk.entries(args.limit)
     out.write([entries], empty="no actions journaled for this blog yet")
     return EXIT_OK

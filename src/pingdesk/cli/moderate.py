@@ -245,7 +245,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
 
     check_selection(args, args.action)
     as_json = wants_json(args)
-    with open_desk(args, reporting=not args.dry_run) as desk:
+    with open_desk(args, across_blogs=True, reporting=not args.dry_run) as desk:
         if isinstance(desk, Fleet):
             naming.set(desk.ref)
         missing: list[int] = []

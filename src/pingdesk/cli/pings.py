@@ -170,7 +170,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     out = output(args)
     flt = ping_filter(args)
     limit = args.limit or None
-    with open_desk(args, reporting=False) as desk:
+    with open_desk(args, across_blogs=True, reporting=False) as desk:
         if out.format in ("ids", "count"):
             # The ids alone, in the list's order: one query on the index, no rows built.
             out.write_ids(shown(desk, desk.ids(flt)[:limit]))
@@ -195,7 +195,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     out = output(args)
     from pingdesk.cli.refs import resolve
 
-    with open_desk(args, reporting=False) as desk:
+    with open_desk(args, across_blogs=True, reporting=False) as desk:
         p = desk.ping(resolve(desk, [args.id])[0])
         history = desk.history(p.id)
         check = evidence.verify_results(desk, [p.id]).get(p.id)
@@ -277,7 +277,7 @@ def cmd_counts(args: argparse.Namespace) -> int:
     out = output(args)
     from pingdesk.services.fleet import Fleet
 
-    with open_desk(args, reporting=False) as desk:
+    with open_desk(args, across_blogs=True, reporting=False) as desk:
         if isinstance(desk, Fleet):
             return _fleet_counts(out, desk)
         data = desk.counts().to_json()

@@ -118,7 +118,7 @@ def _check_blog(args: argparse.Namespace) -> str:
         writable_data_dir()
         ensure()  # built once here, not by two tabs at once
         return "the demo blog"
-    with open_desk(args, reporting=False) as desk:
+    with open_desk(args, across_blogs=True, reporting=False) as desk:
         return desk.blog.label
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from pingdesk.cli.args import config_of, where
-from pingdesk.errors import ConfigError
+from pingdesk.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from pingdesk.services.desk import Desk
@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 
 @contextmanager
 def open_desk(
-    args: argparse.Namespace, *, reporting: bool = True, lookalikes: bool = False
+    args: argparse.Namespace,
+    *,
+    reporting: bool = True,
+    lookalikes: bool = False,
+    across_blogs: bool = False,
 ) -> Iterator[Desk]:
     """The Desk for this command's blog, closed afterwards.
 
@@ -35,6 +39,8 @@ def open_desk(
     from pingdesk.services.locate import open_queue
     from pingdesk.store.journal import Journal
 
+    if not across_blogs:
+        _one_blog_only(args)
     journal = Journal.open(journal_path())
     try:
         with _unwritable_journal(journal):
@@ -59,6 +65,25 @@ def open_desk(
                 desk.close()
     finally:
         journal.close()
+
+
+def _one_blog_only(args: argparse.Namespace) -> None:
+    """Commands about one blog's posts, settings or sources refuse a queue across blogs
+    before connecting anywhere, rather than quietly act on its first blog."""
+    several = bool(getattr(args, "network", False) or getattr(args, "all_profiles", False))
+    several = several or "," in (getattr(args, "profile", None) or "")
+    if several:
+        name = " ".join(
+            str(n)
+            for n in (getattr(args, "command", None), getattr(args, "akismet_command", None))
+            if n
+        )
+        command = f"`pingdesk {name}`" if name else "this command"
+        raise UsageError(
+            f"{command} works on one blog: name it with --site N or --profile NAME "
+            "(--network, --all-profiles and --profile a,b are for list, show, counts, "
+            "moderating, undo, history, domains and the UI)"
+        )
 
 
 @contextmanager

@@ -44,7 +44,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from pingdesk.wp.pings import PingFilter
 
     config = config_of(args)
-    with open_desk(args) as desk, ThreadPoolExecutor(1) as early:
+    with open_desk(args, across_blogs=True) as desk, ThreadPoolExecutor(1) as early:
         # The first screen's rows are read while Textual loads and starts (a third of
         # a second here): the queue shows that much sooner, most on a large network.
         first = early.submit(desk.page, PingFilter(status="pending"), limit=FIRST_PAGE)
