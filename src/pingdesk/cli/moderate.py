@@ -238,7 +238,6 @@ def cmd_moderate(args: argparse.Namespace) -> int:
     from pingdesk.cli.confirm import confirm
     from pingdesk.cli.outcomes import naming
     from pingdesk.cli.refs import resolve
-    from pingdesk.services.fleet import Fleet
     from pingdesk.services.words import past
     from pingdesk.wp.moderation import APPLICABLE
     from pingdesk.wp.pings import STATUS_NAMES
@@ -246,8 +245,9 @@ def cmd_moderate(args: argparse.Namespace) -> int:
     check_selection(args, args.action)
     as_json = wants_json(args)
     with open_desk(args, across_blogs=True, reporting=not args.dry_run) as desk:
-        if isinstance(desk, Fleet):
-            naming.set(desk.ref)
+        # Across blogs outcomes name pings SITE:ID; set for this command only (the tests
+        # run many commands in one process).
+        naming.set(desk.ref if desk.across_blogs else None)
         missing: list[int] = []
         if args.all_matching:
             seen = {p.id: p.status for p in desk.each(ping_filter(args))}

@@ -74,11 +74,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(b"invalid")
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) drops connections when pingdesk opens its 16 at
+    # once on a busy machine: a ReadError, and `akismet check` stopped as if Akismet
+    # were down (seen as a flaky test_safety under load).
+    request_queue_size = 128
+
+
 class DemoAkismet:
     """Runs the service in a daemon thread on 127.0.0.1 (a free port)."""
 
     def __init__(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
