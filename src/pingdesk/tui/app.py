@@ -237,7 +237,8 @@ class PingdeskApp(App[int]):
     def action_domains(self) -> None:
         from pingdesk.tui.screens.domains import DomainsScreen
 
-        self.push_screen(DomainsScreen(self.main.filter()))
+        main = self.main
+        self.push_screen(DomainsScreen(main.filter(), main.current_snapshot()))
 
     def action_links(self) -> None:
         from pingdesk.tui.screens.links import LinksScreen

@@ -1,6 +1,10 @@
 """The domain view: the queue's current view grouped by source domain, largest first.
 The moderation keys act on every ping of the domain under the cursor (destructive ones
-ask first); enter opens the domain's pings in the usual table."""
+ask first); enter opens the domain's pings in the usual table.
+
+Groups come from the queue's snapshot of the view when it is current (no read at all),
+else from one read of the view; the CHECKS and AKISMET columns show "…" until a second
+read (the view's meta, by key) fills them in."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from pingdesk.tui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from pingdesk.services.domain_view import DomainGroup
+    from pingdesk.services.snapshot import Snapshot
     from pingdesk.tui.app import PingdeskApp
     from pingdesk.wp.moderation import ModerationResult
     from pingdesk.wp.pings import PingFilter
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
 MAX_ROWS = 2000
 ASK_FIRST = {"spam", "trash"}
 VERBS = {"approve": "Approve", "unapprove": "Unapprove", "spam": "Spam", "trash": "Trash"}
+PENDING = "…"  # a column the second read has not filled yet
 
 
 class DomainsScreen(JobHost, Screen[None]):
@@ -46,10 +52,12 @@ class DomainsScreen(JobHost, Screen[None]):
     DomainsScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, flt: PingFilter) -> None:
+    def __init__(self, flt: PingFilter, snapshot: Snapshot | None = None) -> None:
         super().__init__()
         self.flt = flt
+        self._snapshot = snapshot  # the queue's, current when this screen opened
         self._groups: dict[str, DomainGroup] = {}
+        self._load_gen = 0
 
     @property
     def pd_app(self) -> PingdeskApp:
@@ -73,18 +81,35 @@ class DomainsScreen(JobHost, Screen[None]):
         table.focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="domains", exit_on_error=False)
     def _load(self) -> None:
-        from pingdesk.services.domain_view import group_by_domain
+        self._load_gen += 1
+        self._load_worker(self._load_gen, self._snapshot)
+        self._snapshot = None  # after an action or a reload, read the view again
 
+    @work(thread=True, exclusive=True, group="domains", exit_on_error=False)
+    def _load_worker(self, gen: int, snap: Snapshot | None) -> None:
+        from pingdesk.services.snapshot import fill
+
+        desk = self.pd_app.desk
         try:
-            groups = group_by_domain(self.pd_app.desk, self.flt)
+            if snap is None:
+                snap = desk.snapshot(self.flt)
+            groups = snap.group(self.flt)
         except Exception as exc:
             self.app.call_from_thread(self._say, f"Could not group the view: {exc}")
             return
-        self.app.call_from_thread(self._show, groups)
+        self.app.call_from_thread(self._show, gen, groups)
+        try:
+            evidence = snap.evidence(desk.blog, self.flt)
+        except Exception as exc:
+            self.app.call_from_thread(self._say, f"Could not read checks and Akismet: {exc}")
+            return
+        fill(groups, evidence)  # these group objects are only read by _show and _filled
+        self.app.call_from_thread(self._filled, gen, groups)
 
-    def _show(self, groups: list[DomainGroup]) -> None:
+    def _show(self, gen: int, groups: list[DomainGroup]) -> None:
+        if gen != self._load_gen:
+            return
         table: DataTable[Text] = self.query_one(DataTable)
         keep = self.current
         table.clear()
@@ -94,17 +119,36 @@ class DomainsScreen(JobHost, Screen[None]):
                 Text(clean(g.domain) + (" (self)" if g.self_pings else "")),
                 Text(str(g.pings), justify="right"),
                 Text(str(len(g.posts)), justify="right"),
-                Text(tally(g.checks)),
-                Text(tally(g.akismet)),
+                *self._evidence_cells(g),
                 Text(f"{g.last:%Y-%m-%d}" if g.last else "-"),
                 key=g.domain,
             )
         if keep in self._groups and table.row_count:
             table.move_cursor(row=table.get_row_index(keep))
+        self._say_totals(groups, "reading checks and Akismet…")
+
+    def _filled(self, gen: int, groups: list[DomainGroup]) -> None:
+        if gen != self._load_gen:
+            return
+        table: DataTable[Text] = self.query_one(DataTable)
+        for g in groups[:MAX_ROWS]:
+            checks, akismet = self._evidence_cells(g)
+            table.update_cell(g.domain, "checks", checks)
+            table.update_cell(g.domain, "akismet", akismet)
+        self._say_totals(groups, "")
+
+    @staticmethod
+    def _evidence_cells(g: DomainGroup) -> tuple[Text, Text]:
+        if not g.evidence:
+            return Text(PENDING), Text(PENDING)
+        return Text(tally(g.checks)), Text(tally(g.akismet))
+
+    def _say_totals(self, groups: list[DomainGroup], note: str) -> None:
         total = sum(g.pings for g in groups)
         self._say(
-            f"{plural(len(groups), 'domain')}, {plural(total, 'ping')} · enter: its pings · "
-            "a/s/d: approve, spam, trash all of it · z: undo"
+            f"{plural(len(groups), 'domain')}, {plural(total, 'ping')}"
+            + (f" · {note}" if note else "")
+            + " · enter: its pings · a/s/d: approve, spam, trash all of it · z: undo"
         )
 
     def _say(self, text: str) -> None:
@@ -157,6 +201,7 @@ class DomainsScreen(JobHost, Screen[None]):
             tail = f"; {plural(skipped, 'ping')} skipped" if skipped else ""
             done_n = plural(len(result.changed), "ping")
             self.notify(f"{VERBS[action]}: {done_n} of {clean(group.domain)}{tail}. z undoes.")
+            self.pd_app.main.forget_snapshot()
             self.pd_app.main.action_reload()
             self._load()
 
@@ -170,6 +215,7 @@ class DomainsScreen(JobHost, Screen[None]):
         )
 
     def action_undo(self) -> None:
+        self.pd_app.main.forget_snapshot()
         self.pd_app.main.action_undo()
         self.set_timer(0.5, self._load)
 
