@@ -33,6 +33,7 @@ MAX_ROWS = 2000
 ASK_FIRST = {"spam", "trash"}
 VERBS = {"approve": "Approve", "unapprove": "Unapprove", "spam": "Spam", "trash": "Trash"}
 PENDING = "…"  # a column the second read has not filled yet
+EVIDENCE_WIDTHS = (18, 13)
 
 
 class DomainsScreen(JobHost, Screen[None]):
@@ -75,8 +76,11 @@ class DomainsScreen(JobHost, Screen[None]):
         table.add_column(Text("DOMAIN"), key="domain")
         table.add_column(Text("PINGS", justify="right"), key="pings")
         table.add_column(Text("POSTS", justify="right"), key="posts")
-        table.add_column(Text("CHECKS"), key="checks")
-        table.add_column(Text("AKISMET"), key="akismet")
+        # Fixed widths: the columns fill in after the rest, and must not push LAST off an
+        # 80-column screen (a tally of five results is 40 cells; the detail is one enter,
+        # or `pingdesk domains`, away).
+        table.add_column(Text("CHECKS"), key="checks", width=EVIDENCE_WIDTHS[0])
+        table.add_column(Text("AKISMET"), key="akismet", width=EVIDENCE_WIDTHS[1])
         table.add_column(Text("LAST"), key="last")
         table.focus()
         self._load()
@@ -141,7 +145,10 @@ class DomainsScreen(JobHost, Screen[None]):
     def _evidence_cells(g: DomainGroup) -> tuple[Text, Text]:
         if not g.evidence:
             return Text(PENDING), Text(PENDING)
-        return Text(tally(g.checks)), Text(tally(g.akismet))
+        return (
+            Text(tally(g.checks), no_wrap=True, overflow="ellipsis"),
+            Text(tally(g.akismet), no_wrap=True, overflow="ellipsis"),
+        )
 
     def _say_totals(self, groups: list[DomainGroup], note: str) -> None:
         total = sum(g.pings for g in groups)
