@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert, select
 
 from pingdesk.services.desk import Desk
 from pingdesk.services.domain_view import group_by_domain
@@ -20,6 +20,7 @@ from pingdesk.services.snapshot import fill
 from pingdesk.store.journal import Journal
 from pingdesk.wp.akismet_meta import ERROR_KEY, RESULT_KEY, USER_RESULT_KEY
 from pingdesk.wp.blog import Blog
+from pingdesk.wp.meta_scan import scan_meta
 from pingdesk.wp.pings import PingFilter, iter_pings, ping_ids
 from pingdesk.wp.verify_meta import META_KEY, VerifyResult, store_results
 from tests.support.blogdata import PingSpec, add_pings, default_pings, sqlite_desk
@@ -232,3 +233,40 @@ def test_mariadb_blog_made_by_wordpress(wp_site: Any, tmp_path: Path) -> None:
     finally:
         desk.journal.close()
         blog.engine.dispose()
+
+
+def test_meta_scan_by_key_and_by_id_read_the_same_rows(tmp_path: Path) -> None:
+    desk = sqlite_desk(tmp_path, _specs())
+    blog = desk.blog
+    ids = ping_ids(blog, PingFilter(status="all"))
+    _evidence(blog, ids)
+    m = blog.tables.commentmeta
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(blog.engine, "before_cursor_execute", seen)
+
+    def reference(keys: list[str], wanted: set[int]) -> list[tuple[int, str, str | None]]:
+        with blog.engine.connect() as conn:
+            rows = conn.execute(
+                select(m.c.comment_id, m.c.meta_key, m.c.meta_value)
+                .where(m.c.meta_key.in_(keys), m.c.comment_id.in_(sorted(wanted)))
+                .order_by(m.c.meta_id)
+            )
+            return [(int(c), k, v) for c, k, v in rows]
+
+    def per_comment(rows: list[tuple[int, str, str | None]]) -> dict[int, list[Any]]:
+        out: dict[int, list[Any]] = {}
+        for cid, key, value in rows:
+            out.setdefault(cid, []).append((key, value))  # a comment's rows in meta_id order
+        return out
+
+    keys = [RESULT_KEY, USER_RESULT_KEY, ERROR_KEY]
+    for wanted, by_id in [(set(ids[:3]), True), (set(ids), False)]:
+        statements.clear()
+        got = list(scan_meta(blog, keys, wanted))
+        assert any("comment_id IN" in s for s in statements) == by_id
+        assert per_comment(got) == per_comment(reference(keys, wanted))
+    event.remove(blog.engine, "before_cursor_execute", seen)
