@@ -15,7 +15,10 @@ times: ``--sql-runs``, and once), all in the same run, read-only:
   * group: all pending pings by registrable domain from the snapshot, then the second
     read (verification and Akismet meta by key) and filling the groups' columns; the
     page-by-page grouping the domain view used before, once;
-  * `pingdesk domains --format json`: the whole command, as a script runs it.
+  * `pingdesk domains --format json`: the whole command, as a script runs it;
+  * the terminal UI (Textual's pilot, 120x40): the queue's snapshot, then `domain:` terms
+    on the same view until the table has its rows' ids, and the domain view (o) until its
+    groups show and until its CHECKS and AKISMET columns are filled.
 
 Target (issue 12): filtering and grouping <= 0.5 s once the snapshot is loaded.
 """
@@ -23,6 +26,7 @@ Target (issue 12): filtering and grouping <= 0.5 s once the snapshot is loaded.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import statistics
 import subprocess
@@ -124,7 +128,48 @@ def main() -> None:
     )
     print("whole command")
     row("pingdesk domains --format json", t_cli)
+    print("terminal UI (pilot, 120x40; one run)")
+    for name, secs in asyncio.run(tui_times(desk, domains)):
+        row(name, secs)
     desk.journal.close()
+
+
+async def tui_times(desk: Any, domains: list[str]) -> list[tuple[str, float]]:
+    from textual.widgets import DataTable, Label
+
+    from pingdesk.tui.app import PingdeskApp
+    from pingdesk.tui.screens.domains import DomainsScreen
+
+    out: list[tuple[str, float]] = []
+    app = PingdeskApp(desk, refresh_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        async def until(cond: Callable[[], bool]) -> float:
+            t0 = time.perf_counter()
+            while not cond():
+                await pilot.pause(0.005)
+            return time.perf_counter() - t0
+
+        main = app.main
+        opened = await until(lambda: main.current_snapshot() is not None)
+        out.append(("queue open -> snapshot kept", opened))
+        for d in domains[:3]:
+            t0 = time.perf_counter()
+            main.show_query("pending", f"domain:{d}")
+            await until(lambda: main.matches is not None)
+            out.append((f"domain:{d} -> table ids", time.perf_counter() - t0))
+        main.show_query("pending", "")
+        await until(lambda: main.matches is not None)
+        t0 = time.perf_counter()
+        await pilot.press("o")
+        await until(lambda: isinstance(app.screen, DomainsScreen))
+        table: DataTable[Any] = app.screen.query_one(DataTable)
+        await until(lambda: table.row_count > 0)
+        out.append(("o -> domain groups shown", time.perf_counter() - t0))
+        status = app.screen.query_one("#domains-status", Label)
+        await until(lambda: "reading" not in str(status.render()))
+        out.append(("o -> CHECKS and AKISMET filled", time.perf_counter() - t0))
+    return out
 
 
 if __name__ == "__main__":
