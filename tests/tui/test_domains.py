@@ -172,3 +172,25 @@ async def test_domain_view_groups_the_queue_snapshot_then_fills_columns(tmp_path
         await until(pilot, lambda: str(table.get_row_at(0)[3]) != "…")
         assert str(table.get_row_at(0)[3]) == "gone:6"
         assert "reading" not in str(app.screen.query_one("#domains-status", Label).render())
+
+
+async def test_many_domains_arrive_a_screenful_first_and_all_get_filled(tmp_path: Path) -> None:
+    specs = [
+        PingSpec("pingback", "0", f"http://site{n:03}.example/p", f"S{n}", 1 + n % 3)
+        for n in range(250)
+    ]
+    desk = sqlite_desk(tmp_path, specs)
+    app = PingdeskApp(desk, now=NOW, refresh_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.main.view_snapshot is not None)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DomainsScreen))
+        table: DataTable[Any] = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 250)
+        await until(pilot, lambda: str(table.get_row_at(249)[3]) != "…")
+        assert {str(table.get_row_at(n)[3]) for n in range(250)} == {"unchecked:1"}
+        table.move_cursor(row=200)
+        name = str(table.get_row_at(200)[0])
+        await pilot.press("ctrl+r")  # grouped again: the cursor stays on its domain
+        await until(pilot, lambda: table.row_count == 250 and table.cursor_row == 200)
+        assert str(table.get_row_at(table.cursor_row)[0]) == name

@@ -11,6 +11,7 @@ groups first and fills those columns when it arrives.
 from __future__ import annotations
 
 import gc
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,6 +57,7 @@ class Snapshot:
         self.index = index
         self._host_group: list[int] | None = None
         self._groups: dict[PingFilter, list[DomainGroup]] = {}
+        self._grouping = threading.Lock()
         self._group_names: list[str] = []
 
     @property
@@ -93,10 +95,11 @@ class Snapshot:
         Kept per filter: the domain view opened again on the same snapshot shows its
         groups at once (with the columns the last ``fill`` gave them, until the next)."""
         key = flt or self.view
-        groups = self._groups.get(key)
-        if groups is None:
-            with _collector_paused():
-                groups = self._groups[key] = self._group(key)
+        with self._grouping:  # grouping ahead in one thread, asked for in another: once
+            groups = self._groups.get(key)
+            if groups is None:
+                with _collector_paused():
+                    groups = self._groups[key] = self._group(key)
         return list(groups)
 
     def _group(self, flt: PingFilter) -> list[DomainGroup]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pingdesk.wp.pings import PingFilter
 
 MAX_ROWS = 2000
+FIRST_ROWS, MORE_ROWS = 100, 400
 ASK_FIRST = {"spam", "trash"}
 VERBS = {"approve": "Approve", "unapprove": "Unapprove", "spam": "Spam", "trash": "Trash"}
 PENDING = "…"  # a column the second read has not filled yet
@@ -118,7 +119,19 @@ class DomainsScreen(JobHost, Screen[None]):
         keep = self.current
         table.clear()
         self._groups = {g.domain: g for g in groups}
-        for g in groups[:MAX_ROWS]:
+        shown = groups[:MAX_ROWS]
+        at = next((n for n, g in enumerate(shown) if g.domain == keep), None)
+        self._add_rows(gen, shown, 0, at)
+        self._say_totals(groups, "reading checks and Akismet…")
+
+    def _add_rows(self, gen: int, groups: list[DomainGroup], start: int, keep: int | None) -> None:
+        # A screenful first, the rest a chunk per refresh: 2,000 rows at once kept the
+        # screen blank for a quarter of a second.
+        if gen != self._load_gen:
+            return
+        table: DataTable[Text] = self.query_one(DataTable)
+        end = start + (FIRST_ROWS if start == 0 else MORE_ROWS)
+        for g in groups[start:end]:
             table.add_row(
                 Text(clean(g.domain) + (" (self)" if g.self_pings else "")),
                 Text(str(g.pings), justify="right"),
@@ -127,15 +140,18 @@ class DomainsScreen(JobHost, Screen[None]):
                 Text(f"{g.last:%Y-%m-%d}" if g.last else "-"),
                 key=g.domain,
             )
-        if keep in self._groups and table.row_count:
-            table.move_cursor(row=table.get_row_index(keep))
-        self._say_totals(groups, "reading checks and Akismet…")
+        if keep is not None and start <= keep < end and table.cursor_row == 0:
+            table.move_cursor(row=keep)  # the domain the cursor was on, unless it moved
+        if end < len(groups):
+            self.call_after_refresh(self._add_rows, gen, groups, end, keep)
 
     def _filled(self, gen: int, groups: list[DomainGroup]) -> None:
         if gen != self._load_gen:
             return
         table: DataTable[Text] = self.query_one(DataTable)
         for g in groups[:MAX_ROWS]:
+            if g.domain not in table.rows:
+                break  # not added yet: it will be, from the filled group
             checks, akismet = self._evidence_cells(g)
             table.update_cell(g.domain, "checks", checks)
             table.update_cell(g.domain, "akismet", akismet)

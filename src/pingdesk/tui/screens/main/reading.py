@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 # Rows read first when a view opens, before the full id list arrives.
 FIRST_PAGE = 150
 PANE_QUIET = 0.05
+GROUP_AHEAD = 5000  # pings in a view from which its domain groups are made ahead
 
 
 class ReadingMixin(MainBase):
@@ -100,6 +101,10 @@ class ReadingMixin(MainBase):
         self.app.call_from_thread(
             self._got_snapshot, gen, data_gen, ids, keep_id, keep_index, focus_ids, snap
         )
+        # Grouped now, in this thread, while the moderator reads the rows: the domain view
+        # (o) then opens on groups made (0.3 s for 110k pings, more with the UI running).
+        if gen == self._snapshot_gen and len(snap) >= GROUP_AHEAD:
+            snap.group(flt)
 
     def _snapshot_failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._snapshot_gen:
@@ -231,7 +236,9 @@ class ReadingMixin(MainBase):
         only its domain or self term changed, filter the view's snapshot in memory."""
         table = self.table
         snap = self.view_snapshot
-        if snap is not None and snap.covers(self.filter()):
+        # Not while a write runs: its committed chunks are not in the snapshot's writes.
+        busy = self.pd_app.runner.busy
+        if snap is not None and not busy and snap.covers(self.filter()):
             self._snapshot_gen += 1  # a read still running is for another filter
             table.set_ids([], partial=True)
             ids = snap.ids(self.filter())
@@ -247,7 +254,9 @@ class ReadingMixin(MainBase):
         """The kept snapshot when it still says what the view holds: no write since it
         was read (nor one running)."""
         snap = self.view_snapshot
-        if snap is None or self._view_snapshot_gen != self._data_gen or self._optimistic:
+        if snap is None or self._view_snapshot_gen != self._data_gen:
+            return None
+        if self._optimistic or self.pd_app.runner.busy:
             return None
         return snap if snap.covers(self.filter()) else None
 
