@@ -4,8 +4,8 @@ once, then filtered by domain and grouped by registrable domain in memory.
 The TUI keeps the snapshot of the view on screen: typing `domain:x` on the same view, or
 opening the domain view (o), is arithmetic on the arrays, not a database query. What the
 index does not hold — verification results and Akismet verdicts — is a second, slower
-read (``evidence``), done once for the whole view by meta key; the domain view shows its
-groups first and fills those columns when it arrives.
+read (``evidence``), done once for the whole view (wp.meta_scan: by meta key or by id);
+the domain view shows its groups first and fills those columns when it arrives.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@
 `pingdesk domains` and the TUI's domain view used to read full ping rows page by page
 (15.7 s for 110k pending pings); the `domain:` filter re-read the database on every
 change (14.9 s to a first row). This reads the view once — the same UNION ALL as
-``pings.ping_ids``, plus a few short columns — and everything after is arithmetic on
-arrays: filtering a domain or grouping 110k pings takes tens of milliseconds.
+``pings.ping_ids``, plus a few short columns, 1.15x its time — and everything after is
+arithmetic on arrays: filtering a domain takes ~10 ms, grouping 110k pings ~0.3 s
+(services.snapshot).
 
 Rows are kept as parallel arrays; a source host is stored once in ``hosts`` and rows
 carry its index, so a flood of 100k pings from 20k hosts costs 20k strings, and a
@@ -57,7 +58,8 @@ class PingIndex:
     kinds: array[int] = field(default_factory=lambda: array("b"))  # index into KINDS
     posts: array[int] = field(default_factory=lambda: array("q"))
     dates: array[int] = field(default_factory=lambda: array("q"))  # YYYYMMDDhhmmss; 0: none
-    status_ix: array[int] = field(default_factory=lambda: array("b"))  # index into statuses
+    # Index into statuses: a handful in a sane blog, any number in a hostile one.
+    status_ix: array[int] = field(default_factory=lambda: array("l"))
     hosts: list[str] = field(default_factory=list)  # '' for a ping without a source host
     statuses: list[str] = field(default_factory=list)  # raw comment_approved values
 
