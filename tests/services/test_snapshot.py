@@ -270,3 +270,15 @@ def test_meta_scan_by_key_and_by_id_read_the_same_rows(tmp_path: Path) -> None:
         assert any("comment_id IN" in s for s in statements) == by_id
         assert per_comment(got) == per_comment(reference(keys, wanted))
     event.remove(blog.engine, "before_cursor_execute", seen)
+
+
+def test_any_number_of_odd_statuses(tmp_path: Path) -> None:
+    # comment_approved is free text to the database: 200 made-up values in one view.
+    specs = [PingSpec("pingback", f"odd{n}", f"http://s{n % 7}.example/", "X") for n in range(200)]
+    desk = sqlite_desk(tmp_path, specs)
+    view = PingFilter(status="all")
+    snap = desk.snapshot(view)
+    assert snap.ids() == ping_ids(desk.blog, view)
+    assert len(set(snap.statuses().values())) == 200
+    expected = [g.to_json() for g in group_by_domain_paged(desk, view)]
+    assert [g.to_json() for g in group_by_domain(desk, view)] == expected
