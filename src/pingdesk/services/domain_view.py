@@ -61,12 +61,14 @@ class DomainGroup:
         }
 
 
-def group_by_domain(desk: Desk, flt: PingFilter) -> list[DomainGroup]:
+def group_by_domain(desk: Desk, flt: PingFilter, *, evidence: bool = True) -> list[DomainGroup]:
     """The pings the filter matches, grouped by registrable source domain, largest first,
-    with their verification results and Akismet verdicts."""
+    with their verification results and Akismet verdicts (``evidence``: read them; without,
+    those columns stay empty and ``DomainGroup.evidence`` False)."""
     from pingdesk.services.snapshot import fill
 
     snap = desk.snapshot(flt)
     groups = snap.group(flt)
-    fill(groups, snap.evidence(desk.blog, flt))
+    if evidence:
+        fill(groups, snap.evidence(desk.blog, flt))
     return groups
