@@ -194,3 +194,37 @@ async def test_many_domains_arrive_a_screenful_first_and_all_get_filled(tmp_path
         await pilot.press("ctrl+r")  # grouped again: the cursor stays on its domain
         await until(pilot, lambda: table.row_count == 250 and table.cursor_row == 200)
         assert str(table.get_row_at(table.cursor_row)[0]) == name
+
+
+async def test_acting_on_a_domain_skips_pings_that_moved_since_the_snapshot(
+    tmp_path: Path,
+) -> None:
+    desk = sqlite_desk(tmp_path, _flood_specs())
+    c = desk.blog.tables.comments
+    app = PingdeskApp(desk, now=NOW, refresh_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.main.view_snapshot is not None)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DomainsScreen))
+        table: DataTable[Any] = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        assert [str(x) for x in table.get_row_at(0)][:2] == ["spam.example", "6"]
+        group = app.screen._groups["spam.example"]  # type: ignore[attr-defined]
+        moved = group.ids[0]
+        with desk.blog.engine.begin() as conn:  # another moderator approves one meanwhile
+            conn.execute(c.update().where(c.c.comment_ID == moved).values(comment_approved="1"))
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+
+        def statuses() -> dict[int, str]:
+            with desk.blog.engine.connect() as conn:
+                rows = conn.execute(
+                    select(c.c.comment_ID, c.c.comment_approved).where(
+                        c.c.comment_ID.in_(group.ids)
+                    )
+                )
+                return {int(i): s for i, s in rows}
+
+        await until(pilot, lambda: list(statuses().values()).count("spam") == 5)
+        assert statuses()[moved] == "1"  # not what the moderator saw: left alone
