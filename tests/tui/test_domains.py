@@ -228,3 +228,26 @@ async def test_acting_on_a_domain_skips_pings_that_moved_since_the_snapshot(
 
         await until(pilot, lambda: list(statuses().values()).count("spam") == 5)
         assert statuses()[moved] == "1"  # not what the moderator saw: left alone
+
+
+async def test_a_large_view_is_grouped_ahead_once(tmp_path: Path, monkeypatch: Any) -> None:
+    import pingdesk.tui.screens.main.reading as reading
+
+    monkeypatch.setattr(reading, "GROUP_AHEAD", 1)  # every view counts as large
+    desk = sqlite_desk(tmp_path, _flood_specs())
+    made: list[Any] = []
+    real_group = Snapshot._group
+
+    def counted(self: Snapshot, flt: Any) -> Any:
+        made.append(flt)
+        return real_group(self, flt)
+
+    monkeypatch.setattr(Snapshot, "_group", counted)
+    app = PingdeskApp(desk, now=NOW, refresh_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(made) == 1)  # grouped in the snapshot's worker
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DomainsScreen))
+        table: DataTable[Any] = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        assert made == [app.main.filter()]  # the domain view took those groups
