@@ -1,6 +1,6 @@
 """Regenerate the README screenshots (SVG and PNG) from the demo blog.
 
-    python screenshots/make_screenshots.py [--size 100x30] [--out screenshots]
+    python screenshots/make_screenshots.py [--size 100x30] [--out screenshots] [--only domains]
 
 The demo blog is built afresh in a temporary folder with a fixed 'now', so the
 pictures only change when the UI or the demo data change. SVGs come from
@@ -32,6 +32,7 @@ SHOTS: dict[str, Sequence[str]] = {
     "marked": ("m", "s"),
     "close_pings": ("c",),
     "help": ("question_mark",),
+    "domains": ("o",),
 }
 
 
@@ -48,7 +49,9 @@ async def _settle(app: object, pilot: object) -> None:
     await pilot.pause(0.05)  # type: ignore[attr-defined]
 
 
-async def _shoot(db: Path, journal: Path, out: Path, size: tuple[int, int]) -> list[Path]:
+async def _shoot(
+    db: Path, journal: Path, out: Path, size: tuple[int, int], only: set[str]
+) -> list[Path]:
     from pingdesk.config import load_config
     from pingdesk.services.desk import Desk
     from pingdesk.store.journal import Journal
@@ -57,6 +60,8 @@ async def _shoot(db: Path, journal: Path, out: Path, size: tuple[int, int]) -> l
 
     made = []
     for name, keys in SHOTS.items():
+        if only and name not in only:
+            continue
         blog = connect(target_from_db(f"sqlite:///{db}", db.parent, "screenshots"))
         desk = Desk(blog, Journal(journal), moderator="admin")
         columns = default_columns(load_config())
@@ -91,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", default="100x30", help="COLSxROWS (default 100x30)")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent))
+    ap.add_argument("--only", default="", help="comma-separated shot names (default: all)")
     args = ap.parse_args(argv)
     cols, rows = (int(x) for x in args.size.lower().split("x"))
     out = Path(args.out)
@@ -102,7 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pingdesk.demo import blog as demo
 
         db = demo.build(Path(tmp) / "demo.sqlite", now=NOW.replace(tzinfo=None))
-        svgs = asyncio.run(_shoot(db, Path(tmp) / "journal.sqlite3", out, (cols, rows)))
+        only = {n.strip() for n in args.only.split(",") if n.strip()}
+        unknown = only - set(SHOTS)
+        if unknown:
+            ap.error(f"unknown shot {', '.join(sorted(unknown))}; known: {', '.join(SHOTS)}")
+        journal = Path(tmp) / "journal.sqlite3"
+        svgs = asyncio.run(_shoot(db, journal, out, (cols, rows), only))
     for svg in svgs:
         png = _png(svg)
         print(svg, png or "")

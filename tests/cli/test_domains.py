@@ -52,3 +52,26 @@ def test_subdomains_are_one_domain_with_their_evidence(
     assert out.split() == ["spam.example"]
     code, out, _ = run(capsys, "--db", db, "domains", "--status", "spam", "--format", "count")
     assert out.strip() == "1"  # junk.example
+
+
+def test_fields_without_evidence_are_the_same_groups(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without checks or akismet among the fields the meta is not read: nothing else changes.
+    specs = [
+        *default_pings(),
+        PingSpec("pingback", "0", "http://a.spam.example/1", "A", 1),
+        PingSpec("webmention", "0", "http://b.spam.example/wm", "B", 2),
+    ]
+    desk = sqlite_desk(home, specs)
+    desk.journal.close()
+    db = f"sqlite:///{home / 'blog.sqlite'}"
+    code, out, _ = run(capsys, "--db", db, "domains", "--json")
+    assert code == 0
+    full = json.loads(out)
+    fields = ["domain", "pings", "kinds", "posts", "hosts", "first_seen", "self_pings", "ids"]
+    code, out, _ = run(capsys, "--db", db, "domains", "--json", "--fields", ",".join(fields))
+    assert json.loads(out) == [{k: g[k] for k in fields} for g in full]
+    assert any(g["checks"] for g in full)  # the full output did read them
+    code, out, _ = run(capsys, "--db", db, "domains", "--format", "ids")
+    assert out.split() == [g["domain"] for g in full]

@@ -55,7 +55,7 @@ async def test_verify_view_starts_before_the_id_list_is_read(
     desk = sqlite_desk(tmp_path)
     everything = desk.ids(PingFilter(status="pending"))
     assert len(everything) > 2
-    real_ids = desk.ids
+    real_ids, real_snapshot = desk.ids, desk.snapshot
     release = threading.Event()
     calls: list[str] = []
 
@@ -64,7 +64,13 @@ async def test_verify_view_starts_before_the_id_list_is_read(
         release.wait(10)
         return real_ids(flt, *args, **kw)
 
+    def slow_snapshot(flt: Any) -> Any:  # the queue reads its view as a snapshot
+        calls.append(threading.current_thread().name)
+        release.wait(10)
+        return real_snapshot(flt)
+
     desk.ids = slow_ids  # type: ignore[method-assign]
+    desk.snapshot = slow_snapshot  # type: ignore[method-assign]
     column = RecordingColumn()
     app = PingdeskApp(desk, now=NOW, refresh_interval=None, columns=Columns(verify=column))
     async with app.run_test(size=(120, 30)) as pilot:

@@ -15,6 +15,8 @@ from pingdesk.services.desk import Desk
 from pingdesk.services.fleet import blogs_fleet
 from pingdesk.store.journal import Journal
 from pingdesk.tui.app import PingdeskApp
+from pingdesk.tui.screens.confirm import ConfirmScreen
+from pingdesk.tui.screens.domains import DomainsScreen
 from pingdesk.tui.screens.sites import SitesScreen
 from pingdesk.wp.pings import split_key
 from tests.support.blogdata import NOW, PingSpec, sqlite_desk
@@ -105,3 +107,37 @@ async def test_queue_across_blogs_acts_on_each_blog(tmp_path: Path) -> None:
         await pilot.press("p")
         await pilot.pause()
         assert app.screen is app.main
+
+
+async def test_domain_view_across_blogs_acts_on_every_blog(tmp_path: Path) -> None:
+    alpha = _blog(
+        tmp_path,
+        "alpha",
+        [
+            PingSpec("pingback", "0", "http://a.spam.example/1", "Alpha spam"),
+            PingSpec("pingback", "0", "http://friend.example/1", "Alpha friend"),
+        ],
+    )
+    beta = _blog(
+        tmp_path, "beta", [PingSpec("trackback", "0", "http://b.spam.example/2", "Beta spam")]
+    )
+    journal = Journal(tmp_path / "journal.sqlite3")
+    for d in (alpha, beta):
+        d.journal = journal
+    fleet = blogs_fleet([("alpha", alpha, None), ("beta", beta, None)], journal)
+    app = PingdeskApp(fleet, now=NOW, refresh_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(app.main.table.ids) == 3)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DomainsScreen))
+        groups: DataTable[Any] = app.screen.query_one(DataTable)
+        await until(pilot, lambda: groups.row_count == 2)
+        assert [str(c) for c in groups.get_row_at(0)][:2] == ["spam.example", "2"]
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: _statuses(beta)["Beta spam"] == "spam")
+        assert _statuses(alpha) == {"Alpha spam": "spam", "Alpha friend": "0"}
+        await pilot.press("z")
+        await until(pilot, lambda: _statuses(beta)["Beta spam"] == "0")
+        await until(pilot, lambda: _statuses(alpha)["Alpha spam"] == "0")

@@ -23,6 +23,7 @@ from pingdesk.wp.pings import Counts, Page, Ping, PingFilter
 # What only writing, settings and posts need is imported when first used: scripts call
 # read-only commands many times, and each call would pay these modules' import (~30 ms).
 if TYPE_CHECKING:
+    from pingdesk.services.snapshot import Snapshot
     from pingdesk.wp.connect import NetworkSite
     from pingdesk.wp.discussion import DiscussionSettings
     from pingdesk.wp.moderation import ModerationResult, Reporting, UndoResult
@@ -109,6 +110,15 @@ class Desk:
 
     def ids(self, flt: PingFilter) -> list[int]:
         return pings.ping_ids(self.blog, flt)
+
+    def snapshot(self, flt: PingFilter) -> Snapshot:
+        """The view ``flt`` names as a compact index, read once: its domain and self terms
+        (and any other domain or self term on the same view) are then answered in memory,
+        and its pings grouped by domain without another read."""
+        from pingdesk.services.snapshot import Snapshot
+        from pingdesk.wp.ping_index import read_ping_index
+
+        return Snapshot(read_ping_index(self.blog, flt))
 
     def each(self, flt: PingFilter) -> Iterator[Ping]:
         """Every matching ping, newest first, read a keyset page at a time."""

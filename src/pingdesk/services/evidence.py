@@ -81,15 +81,24 @@ def akismet_values(desk: Desk, ids: Iterable[int]) -> dict[int, str]:
     Akismet), error; pings Akismet never judged are absent."""
     out: dict[int, str] = {}
     for pid, info in akismet_info(desk, ids).items():
-        if info.error or info.result == "error":
-            out[pid] = "error"
-        elif info.user_result in ("true", "false") and info.user_result != info.result:
-            out[pid] = "ham*" if info.user_result == "false" else "spam*"
-        elif info.result == "true":
-            out[pid] = "spam"
-        elif info.result == "false":
-            out[pid] = "ham"
+        word = verdict_word(info.result, info.user_result, info.error)
+        if word:
+            out[pid] = word
     return out
+
+
+def verdict_word(result: str | None, user_result: str | None, error: str | None) -> str | None:
+    """The short verdict of akismet_values from a ping's akismet_result,
+    akismet_user_result and akismet_error meta (None: never judged)."""
+    if error or result == "error":
+        return "error"
+    if user_result in ("true", "false") and user_result != result:
+        return "ham*" if user_result == "false" else "spam*"
+    if result == "true":
+        return "spam"
+    if result == "false":
+        return "ham"
+    return None
 
 
 def akismet_lines(desk: Desk, ping: Ping) -> list[str]:

@@ -29,6 +29,7 @@ from pingdesk.wp.blog import Blog
 from pingdesk.wp.pings import STATUSES, Counts, Page, Ping, PingFilter, queue_key, split_key
 
 if TYPE_CHECKING:
+    from pingdesk.services.snapshot import Snapshot
     from pingdesk.wp.moderation import ModerationResult, Reporting, UndoResult
 
 # Blogs read at once when they are separate databases: enough to hide round trips,
@@ -227,6 +228,45 @@ class Fleet(Desk):
         more = len(keys) > limit
         rows = self.pings(keys[:limit])
         return Page(rows, rows[-1].cursor if more and rows else None)
+
+    def snapshot(self, flt: PingFilter) -> Snapshot:
+        """Every blog's index of the view, merged in the queue's order (keys for ids):
+        the domain and self terms and the domain view then work across blogs as on one.
+        Self-pings are judged against every blog's own hosts (in a network, a ping from
+        one site to another is one)."""
+        from pingdesk.services.snapshot import Snapshot
+        from pingdesk.wp.ping_index import PingIndex, read_ping_index, view_filter
+
+        view = view_filter(flt)
+        # Only the blogs with pings in the view are read (a network's busy sites).
+        busy = sorted({split_key(k)[0] for k in self.ids(view)})
+        plain = replace(view, site=None)
+        blogs = {no: self.seat(no).blog for no in busy}
+        parts = [(no, read_ping_index(b, plain)) for no, b in blogs.items() if b is not None]
+        merged = PingIndex(view, frozenset().union(*(ix.own_hosts for _, ix in parts)))
+        order = sorted(
+            (
+                (ix.dates[n], ix.ids[n], queue_key(no, ix.ids[n]), p, n)
+                for p, (no, ix) in enumerate(parts)
+                for n in range(len(ix))
+            ),
+            reverse=True,
+        )
+        host_no: dict[str, int] = {}
+        status_no: dict[str, int] = {}
+        for _, _, key, p, n in order:
+            ix = parts[p][1]
+            host = ix.hosts[ix.host_ix[n]]
+            status = ix.statuses[ix.status_ix[n]]
+            merged.ids.append(key)
+            merged.host_ix.append(host_no.setdefault(host, len(host_no)))
+            merged.kinds.append(ix.kinds[n])
+            merged.posts.append(ix.posts[n])
+            merged.dates.append(ix.dates[n])
+            merged.status_ix.append(status_no.setdefault(status, len(status_no)))
+        merged.hosts = list(host_no)
+        merged.statuses = list(status_no)
+        return Snapshot(merged)
 
     def pages(
         self, flt: PingFilter, *, size: int = 1000, limit: int | None = None, brief: bool = False

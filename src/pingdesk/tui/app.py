@@ -279,7 +279,8 @@ class PingdeskApp(App[int]):
     def action_domains(self) -> None:
         from pingdesk.tui.screens.domains import DomainsScreen
 
-        self.push_screen(DomainsScreen(self.main.filter()))
+        main = self.main
+        self.push_screen(DomainsScreen(main.filter(), main.current_snapshot()))
 
     def action_sites(self) -> None:
         from pingdesk.services.fleet import Fleet

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection, Row
 from pingdesk.errors import UsageError
 from pingdesk.wp.akismet_meta import verdict_filter
 from pingdesk.wp.blog import Blog
-from pingdesk.wp.urls import domain_matches, host_of, like_escape
+from pingdesk.wp.urls import domain_matches, domain_term, host_of, like_escape
 from pingdesk.wp.verify_meta import check_filter
 
 KINDS: tuple[str, ...] = ("pingback", "trackback", "webmention")
@@ -218,12 +218,13 @@ def kind_condition(blog: Blog, kind: str = "all") -> ColumnElement[bool]:
     )
 
 
-def _host_like(column: ColumnElement[str], host: str, *, subdomains: bool) -> ColumnElement[bool]:
-    """A LIKE prefilter for URLs on ``host``; exact matching happens in Python."""
-    h = like_escape(host)
-    pats = [f"%://{h}", f"%://{h}/%", f"%://{h}:%", f"%://{h}?%", f"%://www.{h}%"]
-    if subdomains:
-        pats.append(f"%.{h}%")
+def _host_like(column: ColumnElement[str], host: str) -> ColumnElement[bool]:
+    """A LIKE prefilter for URLs on ``host`` or its subdomains; exact matching (host_of,
+    then domain_matches or the blog's hosts) happens in Python, so this must let through
+    every URL whose host could match: any URL containing the host (ports, user info,
+    upper case, a trailing dot), and those with a tab or newline, which urlsplit removes
+    before it reads the host ("exa<TAB>mple.com" is example.com)."""
+    pats = [f"%{like_escape(host)}%", "%\t%", "%\n%", "%\r%"]
     return or_(*(column.like(p, escape="\\") for p in pats))
 
 
@@ -249,22 +250,20 @@ def where_clauses(
                 c.c.comment_author_IP.like(pat, escape="\\"),
             )
         )
-    hosts: list[tuple[str, bool]] = []
+    hosts: list[str] = []
     if flt.domain:
-        hosts.append((host_of("http://" + flt.domain.strip().split("/")[0]) or flt.domain, True))
+        hosts.append(domain_term(flt.domain))
     if flt.self_only:
-        hosts.extend((h, False) for h in blog_hosts(blog))
+        hosts.extend(blog_hosts(blog))
         if not hosts:
             where.append(false())
     if hosts:
         wm_src = exists().where(
             m.c.comment_id == c.c.comment_ID,
             m.c.meta_key == WEBMENTION_SOURCE_KEY,
-            or_(*(_host_like(m.c.meta_value, h, subdomains=s) for h, s in hosts)),
+            or_(*(_host_like(m.c.meta_value, h) for h in hosts)),
         )
-        where.append(
-            or_(*(_host_like(c.c.comment_author_url, h, subdomains=s) for h, s in hosts), wm_src)
-        )
+        where.append(or_(*(_host_like(c.c.comment_author_url, h) for h in hosts), wm_src))
     if flt.check:
         where.append(check_filter(blog, flt.check))
     if flt.akismet:
@@ -451,7 +450,7 @@ def _date(text: str | None) -> datetime | None:
 
 
 def _post_filter(flt: PingFilter, hosts: frozenset[str]) -> Callable[[Ping], bool]:
-    domain = flt.domain.strip().split("/")[0] if flt.domain else None
+    domain = domain_term(flt.domain) if flt.domain else None
 
     def keep(p: Ping) -> bool:
         if domain and not domain_matches(p.domain, domain):
@@ -563,7 +562,12 @@ def ping_ids(blog: Blog, flt: PingFilter) -> list[int]:
     (found through their meta): an OR of the two makes MariaDB scan the table.
     """
     if flt.needs_post_filter:
-        return [p.id for p in iter_pings(blog, flt)]
+        # The domain and self terms are answered per host: the view's compact index, then
+        # a mask (~2 s for 110k pending pings where keyset pages through the LIKE
+        # prefilter took 15).
+        from pingdesk.wp.ping_index import read_ping_index  # it builds on this module
+
+        return read_ping_index(blog, flt).select(flt)
     parts = id_selects(blog, flt)
     with blog.engine.connect() as conn:
         if len(parts) == 1:

@@ -46,6 +46,15 @@ def domain_matches(host: str, domain: str) -> bool:
     return bool(domain) and (host == domain or host.endswith("." + domain))
 
 
+def domain_term(text: str) -> str:
+    """The host a `domain:` term (or --domain) names: 'Example.com', 'www.example.com:8080',
+    'example.com/path' and 'https://example.com/x' all name example.com."""
+    text = text.strip()
+    if "://" not in text:
+        text = "http://" + text.split("/")[0]
+    return host_of(text) or text.lower()
+
+
 def like_escape(text: str) -> str:
     """Escape LIKE wildcards; pair with ``escape='\\\\'``."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

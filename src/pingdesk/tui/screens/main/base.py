@@ -25,6 +25,7 @@ from pingdesk.tui.widgets.ping_table import PingTable
 from pingdesk.wp.pings import Counts, PingFilter
 
 if TYPE_CHECKING:
+    from pingdesk.services.snapshot import Snapshot
     from pingdesk.tui.app import PingdeskApp
 
 
@@ -53,6 +54,11 @@ class MainBase(JobHost, Screen[None]):
         self._optimistic: dict[int, int] = {}  # id -> removed while its write runs
         # (data generation, ids the write moved, whether rows may have entered the view)
         self._changes: list[tuple[int, set[int], bool]] = []
+        # The view's snapshot as last read, with the data generation it was read at: a
+        # domain or self term on the same view, and the domain view (o), are answered
+        # from it without a query. None: none yet, or a write it cannot follow.
+        self.view_snapshot: Snapshot | None = None
+        self._view_snapshot_gen = 0
 
     @property
     def pd_app(self) -> PingdeskApp:

@@ -2,9 +2,14 @@
 
 Every read runs in its own thread worker and never waits for writes. A snapshot
 that finishes after writes did takes out the rows they moved (see moderating.py).
+
+The view's snapshot (services.snapshot) is kept: changing only the `domain:` or `self`
+term of the same view filters it in memory, and the domain view groups it.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual import on, work
 
@@ -20,7 +25,11 @@ from pingdesk.tui.widgets.detail import Detail, DetailPane
 from pingdesk.tui.widgets.ping_table import RowData
 from pingdesk.wp.pings import Counts, PingFilter
 
+if TYPE_CHECKING:
+    from pingdesk.services.snapshot import Snapshot
+
 PANE_QUIET = 0.05
+GROUP_AHEAD = 5000  # pings in a view from which its domain groups are made ahead
 
 
 class ReadingMixin(MainBase):
@@ -79,23 +88,25 @@ class ReadingMixin(MainBase):
         first_page: bool,
     ) -> None:
         try:
-            if first_page:
+            # A domain or self term is checked per row in Python: its first page may read
+            # the whole view (15 s for a rare domain among 143k pings); the snapshot
+            # answers it in one read.
+            if first_page and not flt.needs_post_filter:
                 page = self.pd_app.prefetched(flt) or self.desk.page(flt, limit=FIRST_PAGE)
                 rows = self.pd_app.with_extras(page.pings)
                 self.app.call_from_thread(self._got_first_page, gen, rows)
-                if page.next_cursor is None:
-                    ids = [r.ping.id for r in rows]
-                    self.app.call_from_thread(
-                        self._got_snapshot, gen, data_gen, ids, keep_id, keep_index, focus_ids
-                    )
-                    return
-            ids = self.desk.ids(flt)
+            snap = self.desk.snapshot(flt)
+            ids = snap.ids(flt)
         except Exception as exc:
             self.app.call_from_thread(self._snapshot_failed, gen, exc)
             return
         self.app.call_from_thread(
-            self._got_snapshot, gen, data_gen, ids, keep_id, keep_index, focus_ids
+            self._got_snapshot, gen, data_gen, ids, keep_id, keep_index, focus_ids, snap
         )
+        # Grouped now, in this thread, while the moderator reads the rows: the domain view
+        # (o) then opens on groups made (0.3 s for 110k pings, more with the UI running).
+        if gen == self._snapshot_gen and len(snap) >= GROUP_AHEAD:
+            snap.group(flt)
 
     def _snapshot_failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._snapshot_gen:
@@ -122,9 +133,12 @@ class ReadingMixin(MainBase):
         keep_id: int | None,
         keep_index: int | None,
         focus_ids: list[int] | None,
+        snap: Snapshot | None = None,
     ) -> None:
         if gen != self._snapshot_gen:
             return  # a newer view or filter was asked for
+        if snap is not None:
+            self.view_snapshot, self._view_snapshot_gen = snap, data_gen
         table = self.table
         if data_gen != self._data_gen:
             # Writes finished while we read: take out the rows they moved out of this
@@ -222,11 +236,38 @@ class ReadingMixin(MainBase):
         self._reread()
 
     def _reread(self) -> None:
-        """Another view or filter: empty the table (and its marks) and read it."""
+        """Another view or filter: empty the table (and its marks) and read it — or, when
+        only its domain or self term changed, filter the view's snapshot in memory."""
         table = self.table
+        snap = self.view_snapshot
+        # Not while a write runs: its committed chunks are not in the snapshot's writes.
+        busy = self.pd_app.runner.busy
+        if snap is not None and not busy and snap.covers(self.filter()):
+            self._snapshot_gen += 1  # a read still running is for another filter
+            table.set_ids([], partial=True)
+            ids = snap.ids(self.filter())
+            self._got_snapshot(
+                self._snapshot_gen, self._view_snapshot_gen, ids, None, 0, None, snap
+            )
+            return
         table.loading = True
         table.set_ids([], partial=True)
         self.load_snapshot(keep_index=0, first_page=True)
+
+    def current_snapshot(self) -> Snapshot | None:
+        """The kept snapshot when it still says what the view holds: no write since it
+        was read (nor one running)."""
+        snap = self.view_snapshot
+        if snap is None or self._view_snapshot_gen != self._data_gen:
+            return None
+        if self._optimistic or self.pd_app.runner.busy:
+            return None
+        return snap if snap.covers(self.filter()) else None
+
+    def forget_snapshot(self) -> None:
+        """Pings changed behind the queue's back (the domain view acted): the kept
+        snapshot no longer says what the view holds."""
+        self.view_snapshot = None
 
     def show_query(self, view: str, text: str) -> None:
         """Another screen's way into the queue: this view with this filter (e.g. the
