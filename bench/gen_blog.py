@@ -671,6 +671,22 @@ def existing_spec(db: str, prefix: str) -> tuple[dict[str, Any] | None, int]:
         conn.close()
 
 
+def recount(cur: Any, p: str) -> None:
+    """comment_count = approved comments of every type, as wp_update_comment_count_now();
+    term counts as _update_post_term_count(): published posts only. ``p``: the prefix."""
+    cur.execute(
+        f"UPDATE `{p}posts` po JOIN (SELECT comment_post_ID, COUNT(*) n FROM `{p}comments` "
+        f"WHERE comment_approved = '1' GROUP BY comment_post_ID) c "
+        f"ON c.comment_post_ID = po.ID SET po.comment_count = c.n"
+    )
+    cur.execute(
+        f"UPDATE `{p}term_taxonomy` tt SET count = (SELECT COUNT(*) FROM "
+        f"`{p}term_relationships` tr JOIN `{p}posts` po ON po.ID = tr.object_id "
+        f"WHERE tr.term_taxonomy_id = tt.term_taxonomy_id AND po.post_status = 'publish' "
+        f"AND po.post_type = 'post')"
+    )
+
+
 def build(spec: Spec, db: str, *, chunk: int = 50_000, log: Callable[[str], None] = print) -> None:
     t_all = time.perf_counter()
     conn = connect()
@@ -713,19 +729,7 @@ def build(spec: Spec, db: str, *, chunk: int = 50_000, log: Callable[[str], None
 
     t = time.perf_counter()
     with conn.cursor() as cur:
-        # comment_count = approved comments of every type, as wp_update_comment_count_now().
-        cur.execute(
-            f"UPDATE `{p}posts` po JOIN (SELECT comment_post_ID, COUNT(*) n FROM `{p}comments` "
-            f"WHERE comment_approved = '1' GROUP BY comment_post_ID) c "
-            f"ON c.comment_post_ID = po.ID SET po.comment_count = c.n"
-        )
-        # Term counts as _update_post_term_count(): published posts only.
-        cur.execute(
-            f"UPDATE `{p}term_taxonomy` tt SET count = (SELECT COUNT(*) FROM "
-            f"`{p}term_relationships` tr JOIN `{p}posts` po ON po.ID = tr.object_id "
-            f"WHERE tr.term_taxonomy_id = tt.term_taxonomy_id AND po.post_status = 'publish' "
-            f"AND po.post_type = 'post')"
-        )
+        recount(cur, p)
         cur.execute(
             f"ANALYZE TABLE `{p}posts`, `{p}comments`, `{p}commentmeta`, `{p}term_relationships`"
         )

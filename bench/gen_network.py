@@ -305,18 +305,7 @@ def fill_site(
 def recount(cur: Any, spec: NetSpec, blog_id: int) -> None:
     """comment_count as wp_update_comment_count_now(); term counts as
     _update_post_term_count() (gen_blog.build's statements, per site)."""
-    p = site_prefix(spec.prefix, blog_id)
-    cur.execute(
-        f"UPDATE `{p}posts` po JOIN (SELECT comment_post_ID, COUNT(*) n FROM `{p}comments` "
-        f"WHERE comment_approved = '1' GROUP BY comment_post_ID) c "
-        f"ON c.comment_post_ID = po.ID SET po.comment_count = c.n"
-    )
-    cur.execute(
-        f"UPDATE `{p}term_taxonomy` tt SET count = (SELECT COUNT(*) FROM "
-        f"`{p}term_relationships` tr JOIN `{p}posts` po ON po.ID = tr.object_id "
-        f"WHERE tr.term_taxonomy_id = tt.term_taxonomy_id AND po.post_status = 'publish' "
-        f"AND po.post_type = 'post')"
-    )
+    gen_blog.recount(cur, site_prefix(spec.prefix, blog_id))
 
 
 def count_pending(cur: Any, spec: NetSpec, blog_id: int) -> int:

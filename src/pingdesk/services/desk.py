@@ -158,6 +158,17 @@ class Desk:
         """Current statuses: what a non-interactive caller 'saw'."""
         return {p.id: p.status for p in pings.get_pings(self.blog, ids)}
 
+    def as_seen(
+        self, seen: Mapping[int, str] | Iterable[int]
+    ) -> tuple[Mapping[int, str], list[int]]:
+        """What an action is given as {id: status seen}: plain ids (the CLI) are taken as
+        they are now; those that are not pings come back as missing."""
+        if isinstance(seen, Mapping):
+            return seen, []
+        wanted = list(dict.fromkeys(int(i) for i in seen))
+        current = self.statuses(wanted)
+        return current, [i for i in wanted if i not in current]
+
     def act(
         self,
         action: str,
@@ -171,13 +182,7 @@ class Desk:
         mean 'as they are now' (the CLI); ids that are not pings are ``missing``."""
         from pingdesk.wp import moderation
 
-        if not isinstance(seen, Mapping):
-            wanted = list(dict.fromkeys(int(i) for i in seen))
-            current = self.statuses(wanted)
-            missing = [i for i in wanted if i not in current]
-            seen = current
-        else:
-            missing = []
+        seen, missing = self.as_seen(seen)
         result = moderation.moderate(
             self.blog,
             action,

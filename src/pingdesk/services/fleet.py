@@ -348,13 +348,7 @@ class Fleet(Desk):
         comment_count, journal entry); one result for the whole queue."""
         from pingdesk.wp.moderation import Conflict, ModerationResult
 
-        if not isinstance(seen, Mapping):
-            wanted = list(dict.fromkeys(int(i) for i in seen))
-            current = self.statuses(wanted)
-            missing = [i for i in wanted if i not in current]
-            seen = current
-        else:
-            missing = []
+        seen, missing = self.as_seen(seen)
         total = len(seen)
         by_seat: dict[int, dict[int, str]] = {}
         for key, status in seen.items():
