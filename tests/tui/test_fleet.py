@@ -11,13 +11,15 @@ from typing import Any
 from sqlalchemy import select
 from textual.widgets import DataTable
 
+from pingdesk.config import Config
 from pingdesk.services.desk import Desk
 from pingdesk.services.fleet import blogs_fleet
 from pingdesk.store.journal import Journal
-from pingdesk.tui.app import PingdeskApp
+from pingdesk.tui.app import PingdeskApp, default_columns
 from pingdesk.tui.screens.confirm import ConfirmScreen
 from pingdesk.tui.screens.domains import DomainsScreen
 from pingdesk.tui.screens.sites import SitesScreen
+from pingdesk.tui.widgets.ping_table import RowData
 from pingdesk.wp.pings import split_key
 from tests.support.blogdata import NOW, PingSpec, sqlite_desk
 from tests.support.tuienv import until
@@ -28,6 +30,12 @@ def _statuses(desk: Desk) -> dict[str, str]:
     with desk.blog.engine.connect() as conn:
         rows = conn.execute(select(c.c.comment_author, c.c.comment_approved)).all()
     return {author: status for author, status in rows}
+
+
+def _ids(desk: Desk) -> dict[str, int]:
+    c = desk.blog.tables.comments
+    with desk.blog.engine.connect() as conn:
+        return {a: int(i) for i, a in conn.execute(select(c.c.comment_ID, c.c.comment_author))}
 
 
 def _blog(tmp: Path, name: str, specs: list[PingSpec]) -> Desk:
@@ -61,10 +69,27 @@ async def test_queue_across_blogs_acts_on_each_blog(tmp_path: Path) -> None:
     )
     assert [s.name for s in fleet.live] == ["alpha", "beta"]
 
-    app = PingdeskApp(fleet, now=NOW, refresh_interval=None)
+    # Akismet's verdict on alpha's newest ping, in alpha's own meta: its column shows it
+    # (the first page's columns come just after its rows across blogs).
+    newest = _ids(alpha)["Alpha newest"]
+    with alpha.blog.engine.begin() as conn:
+        m = alpha.blog.tables.commentmeta
+        conn.execute(
+            m.insert().values(comment_id=newest, meta_key="akismet_result", meta_value="true")
+        )
+    app = PingdeskApp(fleet, columns=default_columns(Config()), now=NOW, refresh_interval=None)
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.main.table
         await until(pilot, lambda: len(table.ids) == 3 and table.row(table.ids[-1]) is not None)
+        first = table.ids[0]
+        await until(
+            pilot,
+            lambda: (
+                (table.row(first) or RowData(fleet.ping(first))).extras.get("akismet") == "spam"
+            ),
+        )
+        # The same comment id on beta is another ping: no verdict there.
+        assert all(table.row(k) is None or not table.row(k).extras for k in table.ids[1:2])
         await pilot.pause()
         lines = [table.render_line(y).text for y in range(4)]
         assert "site" in lines[0]

@@ -93,8 +93,16 @@ class ReadingMixin(MainBase):
             # answers it in one read.
             if first_page and not flt.needs_post_filter:
                 page = self.pd_app.prefetched(flt) or self.desk.page(flt, limit=FIRST_PAGE)
-                rows = self.pd_app.with_extras(page.pings)
-                self.app.call_from_thread(self._got_first_page, gen, rows)
+                if self.desk.across_blogs:
+                    # Across a network the columns are a query per site on the page
+                    # (0.3 s at 1,000 sites): the rows show first, their columns next.
+                    bare = [RowData(p) for p in page.pings]
+                    self.app.call_from_thread(self._got_first_page, gen, bare)
+                    rows = self.pd_app.with_extras(page.pings)
+                    self.app.call_from_thread(self._got_columns, gen, rows)
+                else:
+                    rows = self.pd_app.with_extras(page.pings)
+                    self.app.call_from_thread(self._got_first_page, gen, rows)
             snap = self.desk.snapshot(flt)
             ids = snap.ids(flt)
         except Exception as exc:
@@ -114,6 +122,12 @@ class ReadingMixin(MainBase):
             self.table.partial = False
             self.table.refresh()
             self._failed("Could not read the pings", exc)
+
+    def _got_columns(self, gen: int, rows: list[RowData]) -> None:
+        """The first page's rows again, with their verification and Akismet columns."""
+        if gen == self._snapshot_gen:
+            self.table.add_rows(rows)
+            self.table.refresh()
 
     def _got_first_page(self, gen: int, rows: list[RowData]) -> None:
         if gen != self._snapshot_gen:
