@@ -8,6 +8,7 @@ import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -241,3 +242,31 @@ def test_network_spam_reports_each_site_to_akismet_as_that_site(
         sent = fake.calls("submit-spam")
         assert sorted(r.params["blog"] for r in sent) == sorted(homes.values())
         assert {r.params["api_key"] for r in sent} == {key}
+
+
+def test_network_snapshot_answers_domain_and_self_as_each_site_does(
+    wp_network: WPNetwork, tmp_path: Path
+) -> None:
+    """The view's snapshot read across the network (a few UNION ALLs) gives what each
+    site's own SQL path gives: the ids, a domain term, self-pings, the groups."""
+    fleet = _fleet(wp_network.main, tmp_path)
+    try:
+        for status in ("pending", "all"):
+            flt = PingFilter(status=status)
+            snap = fleet.snapshot(flt)
+            assert snap.ids(flt) == fleet.ids(flt), status
+            hosts = {urlsplit(p.source_url).hostname for p in wp_network.pings}
+            for host in sorted(h for h in hosts if h):
+                domain = PingFilter(status=status, domain=host)
+                # fleet.ids with a domain term reads each site through its own SQL path.
+                assert snap.ids(domain) == fleet.ids(domain), (status, host)
+            own = PingFilter(status=status, self_only=True)
+            assert snap.ids(own) == fleet.ids(own), status
+            grouped = sorted(k for g in snap.group(flt) for k in g.ids)
+            assert grouped == sorted(fleet.ids(flt))
+            # One site only (the Sites screen's site: term).
+            sub = PingFilter(status=status, site="sub")
+            assert fleet.snapshot(sub).ids(sub) == fleet.ids(sub) != []
+    finally:
+        fleet.close()
+        fleet.journal.close()

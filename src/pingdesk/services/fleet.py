@@ -236,33 +236,68 @@ class Fleet(Desk):
         one site to another is one)."""
         from pingdesk.services.snapshot import Snapshot
         from pingdesk.wp.ping_index import PingIndex, read_ping_index, view_filter
+        from pingdesk.wp.pings import KINDS
+        from pingdesk.wp.urls import host_of
 
         view = view_filter(flt)
-        # Only the blogs with pings in the view are read (a network's busy sites).
-        busy = sorted({split_key(k)[0] for k in self.ids(view)})
         plain = replace(view, site=None)
-        blogs = {no: self.seat(no).blog for no in busy}
-        parts = [(no, read_ping_index(b, plain)) for no, b in blogs.items() if b is not None]
-        merged = PingIndex(view, frozenset().union(*(ix.own_hosts for _, ix in parts)))
-        order = sorted(
-            (
-                (ix.dates[n], ix.ids[n], queue_key(no, ix.ids[n]), p, n)
-                for p, (no, ix) in enumerate(parts)
-                for n in range(len(ix))
-            ),
-            reverse=True,
-        )
+        only = self.seat_named(view.site).no if view.site else None
+        seats = [s for s in self.live if only is None or s.no == only]
+        # (seat, comment id, date number, post, status, kind number, source host)
+        rows: list[tuple[int, int, int, int, str, int, str]] = []
+        if self.kind == "network":
+            # The sites share one server: their rows in a few UNION ALLs.
+            members = self._members(seats)
+            read = network.index_rows(members, plain)
+            webmentions: dict[int, list[int]] = {}
+            for no, cid, _, _, _, ctype, _ in read:
+                if ctype not in ("pingback", "trackback"):
+                    webmentions.setdefault(no, []).append(cid)
+            by_no = {m.no: m for m in members}
+            sources = network.webmention_sources_by_member(
+                [(by_no[no], ids) for no, ids in webmentions.items()]
+            )
+            for no, cid, d, post, status, ctype, url in read:
+                if ctype in ("pingback", "trackback"):
+                    rows.append((no, cid, d, post, status, KINDS.index(ctype), host_of(url)))
+                else:
+                    source = sources.get((no, cid)) or url
+                    rows.append(
+                        (no, cid, d, post, status, KINDS.index("webmention"), host_of(source))
+                    )
+            hosts = network.own_hosts(members)
+        else:
+            # Separate blogs: each blog's own index, from the blogs with pings in the view.
+            busy = {split_key(k)[0] for k in self.ids(view)}
+            parts = [
+                (s.no, read_ping_index(s.blog, plain))
+                for s in seats
+                if s.no in busy and s.blog is not None
+            ]
+            for no, ix in parts:
+                rows.extend(
+                    (
+                        no,
+                        ix.ids[n],
+                        ix.dates[n],
+                        ix.posts[n],
+                        ix.status(n),
+                        ix.kinds[n],
+                        ix.hosts[ix.host_ix[n]],
+                    )
+                    for n in range(len(ix))
+                )
+            hosts = frozenset().union(*(ix.own_hosts for _, ix in parts))
+        merged = PingIndex(view, hosts)
+        rows.sort(key=lambda r: (r[2], r[1], queue_key(r[0], r[1])), reverse=True)
         host_no: dict[str, int] = {}
         status_no: dict[str, int] = {}
-        for _, _, key, p, n in order:
-            ix = parts[p][1]
-            host = ix.hosts[ix.host_ix[n]]
-            status = ix.statuses[ix.status_ix[n]]
-            merged.ids.append(key)
+        for no, cid, d, post, status, kind, host in rows:
+            merged.ids.append(queue_key(no, cid))
             merged.host_ix.append(host_no.setdefault(host, len(host_no)))
-            merged.kinds.append(ix.kinds[n])
-            merged.posts.append(ix.posts[n])
-            merged.dates.append(ix.dates[n])
+            merged.kinds.append(kind)
+            merged.posts.append(post)
+            merged.dates.append(d)
             merged.status_ix.append(status_no.setdefault(status, len(status_no)))
         merged.hosts = list(host_no)
         merged.statuses = list(status_no)

@@ -204,6 +204,64 @@ def _prefill_options(members: Sequence[Member], conn: Connection) -> None:
         m.blog._options.update(found[m.no])
 
 
+IndexRow = tuple[int, int, int, int, str, str, str]  # member, id, date, post, status, type, url
+
+
+def index_rows(members: Sequence[Member], flt: PingFilter) -> list[IndexRow]:
+    """Every member's rows of the view as ping_index reads them (``flt`` without its
+    domain and self terms), in no order; a webmention with two protocol rows once."""
+    from pingdesk.wp.ping_index import date_number, index_selects
+
+    out: list[IndexRow] = []
+    seen: set[tuple[int, int]] = set()
+    for no, cid, d, post, status, ctype, url in _union(
+        members, lambda blog: index_selects(blog, flt)
+    ):
+        key = (int(no), int(cid))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            (
+                key[0],
+                key[1],
+                date_number(d),
+                int(post or 0),
+                str(status),
+                str(ctype or ""),
+                str(url or ""),
+            )
+        )
+    return out
+
+
+def webmention_sources_by_member(
+    wanted: Sequence[tuple[Member, Sequence[int]]],
+) -> dict[tuple[int, int], str]:
+    """(member, id) -> webmention_source_url, for the few webmentions of a view."""
+    from pingdesk.wp.ping_index import webmention_sources
+
+    out: dict[tuple[int, int], str] = {}
+    todo = [(m, list(ids)) for m, ids in wanted if ids]
+    if not todo:
+        return out
+    with todo[0][0].blog.engine.connect() as conn:
+        for m, ids in todo:
+            for cid, source in webmention_sources(conn, m.blog, ids).items():
+                out[(m.no, cid)] = source
+    return out
+
+
+def own_hosts(members: Sequence[Member]) -> frozenset[str]:
+    """Every member's home and siteurl hosts (their options read in one query)."""
+    from pingdesk.wp.pings import blog_hosts
+
+    if members:
+        with members[0].blog.engine.connect() as conn:
+            _prefill_options(members, conn)
+    return frozenset().union(*(blog_hosts(m.blog) for m in members))
+
+
 # Stands for a site's prefix in the one statement compiled for all sites (see _union).
 _TEMPLATE = "pdsitetemplate_"
 _IDS = "pd_ids_marker"

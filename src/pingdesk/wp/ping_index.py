@@ -19,6 +19,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, String, cast, func, select, type_coerce, union_all
@@ -111,11 +112,13 @@ def date_of(value: int) -> datetime | None:
         return None
 
 
-def _date_number(text: int | str | None) -> int:
+def date_number(text: Any) -> int:
     # '2026-11-25 12:00:00[.000000]' -> 20261125120000. The zero date (and garbage) is
     # 0, as pings.Ping reads it as None.
     if isinstance(text, int):
         return text
+    if isinstance(text, Decimal):  # MariaDB's DATETIME + 0, read without SQLAlchemy's types
+        return int(text)
     if not text or text.startswith("0000"):
         return 0
     digits = text[:19].translate(_DATE_DIGITS)
@@ -130,7 +133,7 @@ def _date_column(blog: Blog) -> Any:
         return type_coerce(d, Integer) + 0  # a DATETIME in a numeric context; zero date: 0
     if blog.dialect == "sqlite":
         return cast(func.strftime("%Y%m%d%H%M%S", d), Integer)
-    return cast(d, String)  # parsed by _date_number
+    return cast(d, String)  # parsed by date_number
 
 
 def _columns(blog: Blog) -> list[Any]:
@@ -145,33 +148,41 @@ def _columns(blog: Blog) -> list[Any]:
     ]
 
 
-def _query(blog: Blog, flt: PingFilter) -> Any:
+def index_selects(blog: Blog, flt: PingFilter) -> list[Any]:
+    """SELECTs of (id, d, post, status, type, url) whose UNION ALL is the view (a
+    webmention with two protocol rows comes twice); the network queue unions them
+    over many sites."""
     # No webmention source here: a meta_value (LONGTEXT) in the union would make MariaDB
     # sort the whole view in an on-disk temporary table; the few sources are read after.
     c, m = blog.tables.comments, blog.tables.commentmeta
     if flt.kind != "all":
-        q = select(*_columns(blog)).where(*where_clauses(blog, flt)).subquery()
-    else:
-        # pings.ping_ids' shape: typed pings from WordPress's (comment_approved, date)
-        # index, webmentions through their protocol meta; an OR of the two scans.
-        base: list[ColumnElement[bool]] = where_clauses(blog, flt, with_kind=False)
-        typed = select(*_columns(blog)).where(c.c.comment_type.in_(_TYPED), *base)
-        wm_meta = m.alias("wm")  # the filters' own EXISTS on commentmeta must not correlate
-        wm = (
-            select(*_columns(blog))
-            .select_from(wm_meta.join(c, c.c.comment_ID == wm_meta.c.comment_id))
-            .where(
-                wm_meta.c.meta_key == WEBMENTION_PROTOCOL[0],
-                wm_meta.c.meta_value == WEBMENTION_PROTOCOL[1],
-                c.c.comment_type.not_in(_TYPED),
-                *base,
-            )
+        return [select(*_columns(blog)).where(*where_clauses(blog, flt))]
+    # pings.ping_ids' shape: typed pings from WordPress's (comment_approved, date)
+    # index, webmentions through their protocol meta; an OR of the two scans.
+    base: list[ColumnElement[bool]] = where_clauses(blog, flt, with_kind=False)
+    typed = select(*_columns(blog)).where(c.c.comment_type.in_(_TYPED), *base)
+    wm_meta = m.alias("wm")  # the filters' own EXISTS on commentmeta must not correlate
+    wm = (
+        select(*_columns(blog))
+        .select_from(wm_meta.join(c, c.c.comment_ID == wm_meta.c.comment_id))
+        .where(
+            wm_meta.c.meta_key == WEBMENTION_PROTOCOL[0],
+            wm_meta.c.meta_value == WEBMENTION_PROTOCOL[1],
+            c.c.comment_type.not_in(_TYPED),
+            *base,
         )
-        q = union_all(typed, wm).subquery()
+    )
+    return [typed, wm]
+
+
+def _query(blog: Blog, flt: PingFilter) -> Any:
+    parts = index_selects(blog, flt)
+    source: Any = parts[0] if len(parts) == 1 else union_all(*parts)
+    q = source.subquery()
     return select(*q.c).order_by(q.c.d.desc(), q.c.id.desc())
 
 
-def _webmention_sources(conn: Connection, blog: Blog, ids: list[int]) -> dict[int, str]:
+def webmention_sources(conn: Connection, blog: Blog, ids: list[int]) -> dict[int, str]:
     """webmention_source_url of these comments (their first such meta row), as
     pings.Ping reads it."""
     m = blog.tables.commentmeta
@@ -237,10 +248,10 @@ def read_ping_index(blog: Blog, flt: PingFilter) -> PingIndex:
             add_host(h)
             add_kind(kind)
             add_post(post or 0)
-            add_date(d if d.__class__ is int else _date_number(d))
+            add_date(d if d.__class__ is int else date_number(d))
             add_status(s)
         if webmentions:
-            sources = _webmention_sources(conn, blog, list(webmentions))
+            sources = webmention_sources(conn, blog, list(webmentions))
             for cid, (row, url) in webmentions.items():
                 host = host_of(sources.get(cid) or url)
                 h = host_number.get(host)
